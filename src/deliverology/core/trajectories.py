@@ -1,0 +1,275 @@
+"""Trajectories: the expected path of a metric from its baseline to its target (METHOD.md 4.2.3).
+
+Every trajectory has one point per period from the baseline period to the target period, both
+included. Linear and S-curve trajectories start exactly at the baseline and end exactly at the
+target; a historical-rate trajectory continues past performance and ends where that leads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from itertools import pairwise
+from typing import Any
+
+from deliverology.core.periods import Period, kind_noun, period_range
+
+
+class TrajectoryMethod(StrEnum):
+    LINEAR = "linear"
+    S_CURVE = "s_curve"
+    HISTORICAL_RATE = "historical_rate"
+
+
+class TrajectoryError(ValueError):
+    """A trajectory that cannot be built from the given baseline, target or history."""
+
+
+@dataclass(frozen=True)
+class TrajectoryPoint:
+    period: Period
+    expected: float
+    lower: float | None = None
+    upper: float | None = None
+
+
+History = Sequence[tuple[Period, float]]
+
+
+def linear_trajectory(
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    target_value: float,
+) -> list[TrajectoryPoint]:
+    """The same improvement in every period."""
+    periods = _periods_between(baseline_period, target_period)
+    _check_finite(baseline_value=baseline_value, target_value=target_value)
+    steps = len(periods) - 1
+    fractions = [step / steps for step in range(steps + 1)]
+    return _points(periods, baseline_value, target_value, fractions)
+
+
+def s_curve_trajectory(
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    target_value: float,
+    steepness: float = 6.0,
+    midpoint: float = 0.5,
+) -> list[TrajectoryPoint]:
+    """Slow, then fast, then slow: a logistic curve rescaled to meet baseline and target exactly.
+
+    `midpoint` is where the improvement is fastest, as a share of the time from baseline to
+    target; `steepness` is how sharply it speeds up there.
+    """
+    periods = _periods_between(baseline_period, target_period)
+    _check_finite(baseline_value=baseline_value, target_value=target_value)
+    _check_s_curve(steepness, midpoint)
+    steps = len(periods) - 1
+    curve = [_logistic(steepness * (step / steps - midpoint)) for step in range(steps + 1)]
+    span = curve[-1] - curve[0]
+    if span == 0:
+        # So flat a curve that floating point cannot tell it from a straight line.
+        return linear_trajectory(baseline_period, baseline_value, target_period, target_value)
+    fractions = [(value - curve[0]) / span for value in curve]
+    return _points(periods, baseline_value, target_value, fractions)
+
+
+def historical_rate_trajectory(
+    history: History,
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    periods_back: int = 3,
+    compound: bool = False,
+) -> list[TrajectoryPoint]:
+    """Continue the average change per period of the last `periods_back` periods of history.
+
+    With `compound`, continue the average growth rate instead. Only history up to the baseline
+    period counts: a trajectory is what could be expected when the baseline was set.
+    """
+    periods = _periods_between(baseline_period, target_period)
+    _check_finite(baseline_value=baseline_value)
+    known = _history_up_to(history, baseline_period)
+    if compound:
+        growth = compound_rate(known, periods_back)
+        values = [baseline_value * (1 + growth) ** step for step in range(len(periods))]
+    else:
+        change = average_change(known, periods_back)
+        values = [baseline_value + change * step for step in range(len(periods))]
+    return [TrajectoryPoint(period, value) for period, value in zip(periods, values, strict=True)]
+
+
+def average_change(history: History, periods_back: int) -> float:
+    """The change per period over the last `periods_back` periods of history."""
+    (first_period, first_value), (last_period, last_value) = _look_back(history, periods_back)
+    return (last_value - first_value) / (last_period - first_period)
+
+
+def compound_rate(history: History, periods_back: int) -> float:
+    """The growth rate per period (0.05 for 5%) over the last `periods_back` periods of history."""
+    (first_period, first_value), (last_period, last_value) = _look_back(history, periods_back)
+    if first_value <= 0 or last_value <= 0:
+        raise TrajectoryError(
+            f"a compound rate needs positive values, but the history has {first_value:g} in "
+            f"{first_period} and {last_value:g} in {last_period}"
+        )
+    return float((last_value / first_value) ** (1 / (last_period - first_period)) - 1)
+
+
+_BUILDERS: dict[TrajectoryMethod, tuple[Callable[..., list[TrajectoryPoint]], frozenset[str]]] = {
+    TrajectoryMethod.LINEAR: (linear_trajectory, frozenset()),
+    TrajectoryMethod.S_CURVE: (s_curve_trajectory, frozenset({"steepness", "midpoint"})),
+    TrajectoryMethod.HISTORICAL_RATE: (
+        historical_rate_trajectory,
+        frozenset({"history", "periods_back", "compound"}),
+    ),
+}
+
+
+def build_trajectory(
+    method: TrajectoryMethod,
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    target_value: float,
+    **parameters: Any,
+) -> list[TrajectoryPoint]:
+    """Build a trajectory by the named method; the historical rate ignores `target_value`."""
+    method = _method(method)
+    build, accepted = _BUILDERS[method]
+    unknown = sorted(set(parameters) - accepted)
+    if unknown:
+        takes = ", ".join(sorted(accepted)) or "no parameters"
+        raise TrajectoryError(f"the {method} method has no {', '.join(unknown)} (it takes {takes})")
+    if method is TrajectoryMethod.HISTORICAL_RATE:
+        if "history" not in parameters:
+            raise TrajectoryError("the historical_rate method needs the history of the metric")
+        return build(
+            baseline_period=baseline_period,
+            baseline_value=baseline_value,
+            target_period=target_period,
+            **parameters,
+        )
+    return build(baseline_period, baseline_value, target_period, target_value, **parameters)
+
+
+def expected_value(points: Sequence[TrajectoryPoint], period: Period) -> float | None:
+    """The trajectory's value for the period; None outside the trajectory."""
+    for point in points:
+        if point.period == period:
+            return point.expected
+    return None
+
+
+def shifted_trajectory(points: Sequence[TrajectoryPoint], offset: float) -> list[TrajectoryPoint]:
+    """The same trajectory moved up (or down) by `offset`, bands included."""
+    return [
+        replace(
+            point,
+            expected=point.expected + offset,
+            lower=None if point.lower is None else point.lower + offset,
+            upper=None if point.upper is None else point.upper + offset,
+        )
+        for point in points
+    ]
+
+
+def _method(method: TrajectoryMethod | str) -> TrajectoryMethod:
+    try:
+        return TrajectoryMethod(method)
+    except ValueError:
+        known = ", ".join(TrajectoryMethod)
+        raise TrajectoryError(f"'{method}' is not a trajectory method ({known})") from None
+
+
+def _periods_between(baseline_period: Period, target_period: Period) -> list[Period]:
+    if baseline_period.kind != target_period.kind:
+        raise TrajectoryError(
+            f"the baseline {baseline_period} is {kind_noun(baseline_period.kind)} but the target "
+            f"{target_period} is {kind_noun(target_period.kind)}"
+        )
+    if target_period < baseline_period:
+        raise TrajectoryError(
+            f"the target period {target_period} is before the baseline {baseline_period}"
+        )
+    if target_period == baseline_period:
+        raise TrajectoryError(
+            f"the target period {target_period} is the baseline period; it must come after it"
+        )
+    return period_range(baseline_period, target_period)
+
+
+def _points(
+    periods: Sequence[Period], start: float, end: float, fractions: Sequence[float]
+) -> list[TrajectoryPoint]:
+    return [
+        TrajectoryPoint(period, _between(start, end, fraction))
+        for period, fraction in zip(periods, fractions, strict=True)
+    ]
+
+
+def _between(start: float, end: float, fraction: float) -> float:
+    # start + fraction * (end - start) can miss `end` by a rounding error at fraction 1.
+    return end if fraction == 1 else start + fraction * (end - start)
+
+
+def _logistic(x: float) -> float:
+    # Written two ways so that exp never overflows, however steep the curve.
+    if x >= 0:
+        return 1 / (1 + math.exp(-x))
+    exp_x = math.exp(x)
+    return exp_x / (1 + exp_x)
+
+
+def _check_s_curve(steepness: float, midpoint: float) -> None:
+    _check_finite(steepness=steepness, midpoint=midpoint)
+    if steepness <= 0:
+        raise TrajectoryError(f"the S-curve steepness must be above zero (it is {steepness:g})")
+    if not 0 <= midpoint <= 1:
+        raise TrajectoryError(f"the S-curve midpoint must be between 0 and 1 (it is {midpoint:g})")
+
+
+def _check_finite(**values: float) -> None:
+    for name, value in values.items():
+        if not math.isfinite(value):
+            raise TrajectoryError(f"the {name.replace('_', ' ')} must be a number (it is {value})")
+
+
+def _look_back(
+    history: History, periods_back: int
+) -> tuple[tuple[Period, float], tuple[Period, float]]:
+    """The first and last figures of the look-back window, in period order."""
+    if periods_back < 1:
+        raise TrajectoryError(f"the look-back must be at least one period (it is {periods_back})")
+    ordered = sorted(history, key=lambda item: item[0])
+    _check_history(ordered)
+    if len(ordered) < periods_back + 1:
+        raise TrajectoryError(
+            f"looking back {periods_back} periods needs {periods_back + 1} figures of history; "
+            f"there are {len(ordered)}"
+        )
+    return ordered[-periods_back - 1], ordered[-1]
+
+
+def _history_up_to(history: History, baseline_period: Period) -> History:
+    for period, _ in history:
+        if period.kind != baseline_period.kind:
+            raise TrajectoryError(
+                f"the history has {period}, {kind_noun(period.kind)}, but the baseline "
+                f"{baseline_period} is {kind_noun(baseline_period.kind)}"
+            )
+    return [(period, value) for period, value in history if period <= baseline_period]
+
+
+def _check_history(ordered: History) -> None:
+    for (earlier, _), (later, _) in pairwise(ordered):
+        if later.kind != earlier.kind:
+            raise TrajectoryError(f"the history mixes {earlier} and {later}")
+        if later == earlier:
+            raise TrajectoryError(f"the history has two figures for {later}")
+    for period, value in ordered:
+        _check_finite(**{f"history figure for {period}": value})
