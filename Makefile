@@ -1,0 +1,57 @@
+# The verbs of the project. A fresh machine needs only python3 (3.11+), pip and make;
+# `make test` installs the Debian packages it needs (PostgreSQL, Chromium) when run as root.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PGPORT ?= 54329
+
+.PHONY: demo serve install dev test test-sqlite test-postgres lint bench clean
+
+$(BIN)/deliverology: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(BIN)/deliverology
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/deliverology
+
+dev: $(VENV)/.dev
+
+## make demo: set up, build the demo system into var/deliverology.sqlite3 and serve it on :8000
+demo: install
+	$(BIN)/deliverology demo
+
+serve: install
+	$(BIN)/deliverology serve
+
+## make test: every check and every test, on SQLite and on PostgreSQL
+test: dev
+	bash scripts/system-packages.sh
+	$(MAKE) lint
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+lint: dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=deliverology.web.settings $(BIN)/django-admin makemigrations --check --dry-run
+
+test-sqlite: dev
+	$(BIN)/pytest -q
+
+test-postgres: dev
+	@url=$$(PGPORT=$(PGPORT) bash scripts/postgres.sh start) && \
+	DATABASE_URL=$$url $(BIN)/pytest -q tests/web tests/e2e; status=$$?; \
+	PGPORT=$(PGPORT) bash scripts/postgres.sh stop; exit $$status
+
+bench: dev
+	$(BIN)/python benchmarks/web_pages.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts

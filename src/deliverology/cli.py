@@ -1,0 +1,170 @@
+"""The `deliverology` command: thin commands over the library and the Django project."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+from rich.console import Console
+
+console = Console(stderr=True)
+
+DEMO_PASSWORD_DEFAULT = "deliver-2030"  # noqa: S105  (documented demo login, demo data only)
+
+
+class CommandError(Exception):
+    """A problem the user can fix: printed without a traceback, exit status 1."""
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deliverology.web.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def setup_database(*, quiet: bool = True) -> None:
+    """Create or upgrade the database and collect the static files."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def cmd_setup(args: argparse.Namespace) -> None:
+    setup_database(quiet=False)
+    console.print("[green]The database is ready.[/green]")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    setup_database()
+    from deliverology.demo.generator import generate_demo_system
+    from deliverology.web.demo_system import install_demo_system, is_demo_installed
+
+    password = os.environ.get("DELIVEROLOGY_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+    started = time.perf_counter()
+    with console.status("Generating the demo system") as status:
+        system = generate_demo_system(seed=args.seed, schools=args.schools)
+        if is_demo_installed(system):
+            console.print("The demo system is already in the database: nothing to do.")
+        else:
+            install_demo_system(system, password=password, say=status.update)
+            console.print(
+                f"Built the demo system ({len(system.local_units):,} local units, "
+                f"{len(system.observations):,} observations) "
+                f"in {time.perf_counter() - started:.0f} s."
+            )
+    console.print(
+        f"Log in as [bold]analyst[/bold] (delivery unit), [bold]leader[/bold], "
+        f"[bold]owner[/bold], [bold]district[/bold] or [bold]viewer[/bold], "
+        f"password [bold]{password}[/bold]"
+    )
+    if not args.no_serve:
+        serve(args.host, args.port, args.workers)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    setup_database()
+    serve(args.host, args.port, args.workers)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    console.print(f"Serving Deliverology on [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it)")
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "deliverology.web.wsgi:application",
+        f"--bind={host}:{port}",
+        f"--workers={workers}",
+        "--access-logfile=-",
+    ]
+    try:
+        subprocess.run(command, check=True)  # noqa: S603  (our own interpreter and arguments)
+    except KeyboardInterrupt:
+        pass
+    except subprocess.CalledProcessError as error:
+        raise CommandError(f"The web server stopped with status {error.returncode}") from error
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["deliverology manage", *args.arguments])
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    parser.add_argument("--workers", type=int, default=2, help="web worker processes (2)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deliverology",
+        description="Deliverology: the system of record for a delivery unit.",
+        epilog="Example: deliverology demo --port 8000",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="build the demo system into the database and serve the web app",
+        description="Build a realistic demo system (one state, 8 regions, 200 districts, "
+        "4,000 schools) into the database, once, and serve the web app.",
+        epilog="Example: deliverology demo --no-serve",
+    )
+    _add_server_options(demo)
+    demo.add_argument("--no-serve", action="store_true", help="build the demo, then exit")
+    demo.add_argument("--seed", type=int, default=2011, help="random seed (2011)")
+    demo.add_argument("--schools", type=int, default=4000, help="number of schools (4000)")
+    demo.set_defaults(handler=cmd_demo)
+
+    serve_parser = commands.add_parser(
+        "serve",
+        help="serve the web app",
+        description="Upgrade the database if needed and serve the web app with gunicorn.",
+        epilog="Example: deliverology serve --host 0.0.0.0 --port 8080 --workers 4",
+    )
+    _add_server_options(serve_parser)
+    serve_parser.set_defaults(handler=cmd_serve)
+
+    setup = commands.add_parser(
+        "setup",
+        help="create or upgrade the database",
+        description="Apply the database migrations and collect the static files.",
+        epilog="Example: DATABASE_URL=postgres://app:app@127.0.0.1/app deliverology setup",
+    )
+    setup.set_defaults(handler=cmd_setup)
+
+    manage = commands.add_parser(
+        "manage",
+        help="run a Django management command (createsuperuser, shell, ...)",
+        description="Run any Django management command against the configured database.",
+        epilog="Example: deliverology manage createsuperuser",
+    )
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except CommandError as error:
+        console.print(f"[red]Error:[/red] {error}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

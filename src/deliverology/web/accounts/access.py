@@ -1,0 +1,87 @@
+"""The one place that decides who may see which priorities and local units.
+
+Every view starts with one of the `get_*_for_user` helpers; they raise Http404 for things a
+person may not see, so that the existence of a unit outside their subtree is not revealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from deliverology.web.accounts.models import Profile
+from deliverology.web.performance.models import LocalUnit
+from deliverology.web.priorities.models import Priority
+
+Role = Profile.Role
+EVERYTHING_ROLES = {Role.SYSTEM_LEADER, Role.DELIVERY_UNIT, Role.PRIORITY_OWNER, Role.VIEWER}
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one signed-in person may see: the whole system, or the subtrees under some units."""
+
+    role: Role
+    roots: tuple[LocalUnit, ...]
+
+    def can_see_unit(self, unit: LocalUnit) -> bool:
+        return any(unit.is_within(root) for root in self.roots)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in EVERYTHING_ROLES
+
+    @property
+    def home_unit(self) -> LocalUnit:
+        return self.roots[0]
+
+
+def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
+    if not user.is_authenticated:
+        raise PermissionDenied
+    role = _role_of(user)
+    if role in EVERYTHING_ROLES:
+        roots = tuple(LocalUnit.objects.roots().order_by("path"))
+    else:
+        roots = tuple(user.profile.local_units.order_by("path"))  # type: ignore[attr-defined]
+    if not roots:
+        raise PermissionDenied(_("No local units are assigned to you yet."))
+    return Access(role=role, roots=roots)
+
+
+def _role_of(user: AbstractBaseUser) -> Role:
+    if getattr(user, "is_superuser", False):
+        return Role.DELIVERY_UNIT
+    try:
+        return Role(user.profile.role)  # type: ignore[attr-defined]
+    except Profile.DoesNotExist:
+        raise PermissionDenied(_("Your account has no role yet: ask the delivery unit.")) from None
+
+
+def request_access(request: HttpRequest) -> Access:
+    cached: Access | None = getattr(request, "_deliverology_access", None)
+    if cached is None:
+        cached = access_for(request.user)
+        request._deliverology_access = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def get_priority_for_user(request: HttpRequest, code: str) -> Priority:
+    request_access(request)  # every signed-in role may read every priority's page
+    queryset = Priority.objects.select_related("goal_metric", "aspiration", "owner")
+    return get_object_or_404(queryset, code=code)
+
+
+def get_unit_for_user(request: HttpRequest, code: str | None) -> LocalUnit:
+    access = request_access(request)
+    if code is None:
+        return access.home_unit
+    unit = get_object_or_404(LocalUnit, code=code)
+    if not access.can_see_unit(unit):
+        raise Http404
+    return unit

@@ -1,0 +1,45 @@
+"""The Jinja2 environment for pages: URL reversing, static files, translations, formatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from jinja2 import Environment
+
+from deliverology.configuration import load_method_config
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def number(value: float | None, digits: int = 1, empty: str = "–") -> str:
+    if value is None:
+        return empty
+    return f"{value:,.{digits}f}"
+
+
+def signed(value: float | None, digits: int = 1, empty: str = "–") -> str:
+    if value is None:
+        return empty
+    return f"{value:+,.{digits}f}"
+
+
+def environment(**options: Any) -> Environment:
+    env = Environment(**options)  # noqa: S701  (autoescape is set in settings.TEMPLATES)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translation.gettext, translation.ngettext, newstyle=True
+    )
+    env.globals.update(
+        url=url,
+        static=static,
+        site_name=settings.SITE_NAME,
+        method=load_method_config(),
+        get_language=translation.get_language,
+    )
+    env.filters.update(number=number, signed=signed)
+    return env

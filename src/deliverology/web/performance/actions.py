@@ -1,0 +1,84 @@
+"""Changes to performance data that touch many rows: rebuilding the rolled-up figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from django.db import transaction
+
+from deliverology.core.aggregation import Measure, roll_up
+from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup
+
+Key = tuple[int, str, date]  # subgroup id, period label, period start
+
+
+@transaction.atomic
+def refresh_rollups(metrics: Iterable[Metric] | None = None) -> int:
+    """Recompute every rolled-up figure of the given metrics (all by default); returns the count."""
+    parents: dict[int, int | None] = dict(LocalUnit.objects.values_list("pk", "parent_id"))
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit_id, parent_id in parents.items():
+        if parent_id is not None:
+            children[parent_id].append(unit_id)
+    created = 0
+    for metric in metrics if metrics is not None else Metric.objects.all():
+        Rollup.objects.filter(metric=metric).delete()
+        rows = [
+            rollup
+            for key, reported in _reported_by_key(metric).items()
+            for rollup in _rollups(metric, key, parents, children, reported)
+        ]
+        Rollup.objects.bulk_create(rows, batch_size=2000)
+        created += len(rows)
+    return created
+
+
+def _reported_by_key(metric: Metric) -> dict[Key, dict[int, Measure]]:
+    reported: dict[Key, dict[int, Measure]] = defaultdict(dict)
+    fields = ("local_unit_id", "subgroup_id", "period", "period_start")
+    measures = ("numerator", "denominator", "value", "provisional")
+    for row in Observation.objects.filter(metric=metric).values_list(*fields, *measures):
+        unit_id, subgroup_id, period, start, numerator, denominator, value, provisional = row
+        reported[(subgroup_id, period, start)][unit_id] = Measure(
+            numerator, denominator, value, provisional
+        )
+    return reported
+
+
+def _rollups(
+    metric: Metric,
+    key: Key,
+    parents: Mapping[int, int | None],
+    children: Mapping[int, list[int]],
+    reported: Mapping[int, Measure],
+) -> list[Rollup]:
+    subgroup_id, period, start = key
+    rolled = roll_up(parents, reported, metric.core_aggregation, metric.scale)
+    return [
+        Rollup(
+            metric=metric,
+            local_unit_id=unit_id,
+            subgroup_id=subgroup_id,
+            period=period,
+            period_start=start,
+            numerator=measure.numerator,
+            denominator=measure.denominator,
+            value=measure.value,
+            provisional=measure.provisional,
+            reporting_children=_reporting(children[unit_id], reported, rolled),
+        )
+        for unit_id, measure in rolled.items()
+        if measure.value is not None
+    ]
+
+
+def _reporting(
+    children: list[int], reported: Mapping[int, Measure], rolled: Mapping[int, Measure]
+) -> int:
+    def has_figure(unit_id: int) -> bool:
+        measures = (reported.get(unit_id), rolled.get(unit_id))
+        return any(m is not None and m.value is not None for m in measures)
+
+    return sum(1 for child in children if has_figure(child))

@@ -1,0 +1,305 @@
+"""Local units, metrics and the observations loaded against them (METHOD.md 1.5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from deliverology.core.aggregation import Aggregation, Measure, MeasureError, check_measure
+from deliverology.core.aggregation import measure_value as core_measure_value
+from deliverology.core.periods import Period, PeriodError, PeriodKind, parse_period
+from deliverology.core.status import Direction
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+    _("Use letters, digits, dots, dashes and underscores only."),
+)
+
+
+class LocalUnitQuerySet(models.QuerySet["LocalUnit"]):
+    def roots(self) -> LocalUnitQuerySet:
+        return self.filter(parent__isnull=True)
+
+    def subtree(self, unit: LocalUnit) -> LocalUnitQuerySet:
+        return self.filter(path__startswith=unit.path)
+
+
+class LocalUnit(models.Model):
+    """A state, region, district, school or campus: a node of the hierarchy of any depth."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    type = models.CharField(_("type"), max_length=32, help_text=_("For example region or school."))
+    category = models.CharField(
+        _("category"), max_length=64, blank=True, help_text=_("For example elementary or high.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=1024, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = LocalUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("local unit")
+        verbose_name_plural = _("local units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @transaction.atomic
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        old_path = self.path
+        self.path = self.expected_path()
+        self.depth = self.path.count("/") - 2
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            self._move_descendants(old_path)
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("A unit cannot close before it opens.")})
+        if self.parent_id is not None and self.pk is not None:
+            parent = LocalUnit.objects.get(pk=self.parent_id)
+            if parent.pk == self.pk or parent.path.startswith(self.path):
+                raise ValidationError(
+                    {"parent": _("A unit cannot sit under itself or one of its own sub-units.")}
+                )
+
+    def expected_path(self) -> str:
+        prefix = self.parent.path if self.parent_id is not None and self.parent else "/"
+        return f"{prefix}{self.code}/"
+
+    def _move_descendants(self, old_path: str) -> None:
+        for unit in LocalUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+            unit.path = self.path + unit.path[len(old_path) :]
+            unit.depth = unit.path.count("/") - 2
+            unit.save(update_fields=["path", "depth"])
+
+    def ancestors(self) -> list[LocalUnit]:
+        """The units above this one, from the root down, in one query."""
+        codes = [code for code in self.path.strip("/").split("/")[:-1]]
+        by_code = {u.code: u for u in LocalUnit.objects.filter(code__in=codes)}
+        return [by_code[code] for code in codes if code in by_code]
+
+    def is_within(self, other: LocalUnit) -> bool:
+        return self.path.startswith(other.path)
+
+
+class Subgroup(models.Model):
+    """A group of students or people a figure can be broken down by; "all" is everyone."""
+
+    ALL = "all"
+
+    code = models.CharField(_("code"), max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("subgroup")
+        verbose_name_plural = _("subgroups")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Metric(models.Model):
+    """What is measured, and how its figures combine across local units."""
+
+    class Kind(models.TextChoices):
+        GOAL = "goal", _("Goal metric")
+        PROGRESS = "progress", _("Progress metric")
+        PERVERSE = "perverse", _("Perverse metric")
+
+    class AggregationChoice(models.TextChoices):
+        RATE = Aggregation.RATE.value, _("Rate (numerator / denominator)")
+        MEAN = Aggregation.MEAN.value, _("Mean")
+        SUM = Aggregation.SUM.value, _("Sum")
+        COUNT = Aggregation.COUNT.value, _("Count")
+
+    class DirectionChoice(models.TextChoices):
+        HIGHER = Direction.HIGHER_IS_BETTER.value, _("Higher is better")
+        LOWER = Direction.LOWER_IS_BETTER.value, _("Lower is better")
+
+    class Frequency(models.TextChoices):
+        ACADEMIC_YEAR = PeriodKind.ACADEMIC_YEAR.value, _("Academic year")
+        CALENDAR_YEAR = PeriodKind.CALENDAR_YEAR.value, _("Calendar year")
+        TERM = PeriodKind.TERM.value, _("Term")
+        QUARTER = PeriodKind.QUARTER.value, _("Quarter")
+        MONTH = PeriodKind.MONTH.value, _("Month")
+
+    code = models.CharField(_("code"), max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GOAL)
+    aggregation = models.CharField(
+        _("aggregation"), max_length=16, choices=AggregationChoice.choices, default="rate"
+    )
+    direction = models.CharField(
+        _("direction"), max_length=16, choices=DirectionChoice.choices, default="higher"
+    )
+    measure_unit = models.CharField(_("measure unit"), max_length=32, default="%")
+    scale = models.FloatField(
+        _("scale"), default=100.0, help_text=_("A rate is numerator / denominator x scale.")
+    )
+    frequency = models.CharField(
+        _("frequency"), max_length=16, choices=Frequency.choices, default="academic_year"
+    )
+    definition = models.TextField(_("definition"), blank=True)
+    numerator_definition = models.TextField(_("numerator"), blank=True)
+    denominator_definition = models.TextField(_("denominator"), blank=True)
+    data_source = models.CharField(_("data source"), max_length=200, blank=True)
+    lag_days = models.PositiveIntegerField(
+        _("publication lag (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Days after a period ends before its figures are due. Blank: the default."),
+    )
+
+    class Meta:
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def core_aggregation(self) -> Aggregation:
+        return Aggregation(self.aggregation)
+
+    @property
+    def core_direction(self) -> Direction:
+        return Direction(self.direction)
+
+    @property
+    def period_kind(self) -> PeriodKind:
+        return PeriodKind(self.frequency)
+
+    def parse_period(self, text: str) -> Period:
+        return parse_period(text, self.period_kind)
+
+    def measure_value(self, numerator: float | None, denominator: float | None) -> float | None:
+        return core_measure_value(self.core_aggregation, numerator, denominator, self.scale)
+
+
+class Figure(models.Model):
+    """Fields shared by reported observations and rolled-up figures."""
+
+    metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.PROTECT)
+    local_unit = models.ForeignKey(
+        LocalUnit, verbose_name=_("local unit"), on_delete=models.PROTECT
+    )
+    subgroup = models.ForeignKey(Subgroup, verbose_name=_("subgroup"), on_delete=models.PROTECT)
+    period = models.CharField(_("period"), max_length=16)
+    period_start = models.DateField(editable=False)
+    numerator = models.FloatField(_("numerator"), null=True, blank=True)
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+
+    class Meta:
+        abstract = True
+
+    def as_measure(self) -> Measure:
+        return Measure(self.numerator, self.denominator, self.value, self.provisional)
+
+
+class Observation(Figure):
+    """A figure reported for one metric, local unit, period and subgroup. Missing is not zero."""
+
+    class MissingReason(models.TextChoices):
+        SUPPRESSED = "suppressed", _("Suppressed (small numbers)")
+        NOT_COLLECTED = "not_collected", _("Not collected")
+        NOT_YET_AVAILABLE = "not_yet_available", _("Not yet available")
+
+    missing_reason = models.CharField(
+        _("why missing"), max_length=32, choices=MissingReason.choices, blank=True
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "local_unit", "subgroup", "period"],
+                name="one_observation_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "subgroup", "local_unit", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.local_unit_id} {self.period} {self.subgroup_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.period_start:
+            period = self.metric.parse_period(self.period)
+            self.period, self.period_start = period.label, period.start
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.metric_id is None:
+            return
+        try:
+            period = self.metric.parse_period(self.period)
+        except PeriodError as error:
+            raise ValidationError({"period": str(error)}) from error
+        self.period, self.period_start = period.label, period.start
+        if self.missing_reason:
+            if self.numerator is not None or self.denominator is not None or self.value is not None:
+                raise ValidationError(
+                    {"missing_reason": _("A missing figure cannot also carry numbers.")}
+                )
+            return
+        self._clean_numbers()
+
+    def _clean_numbers(self) -> None:
+        aggregation = self.metric.core_aggregation
+        if aggregation in (Aggregation.RATE, Aggregation.MEAN):
+            try:
+                check_measure(aggregation, self.numerator, self.denominator)
+            except MeasureError as error:
+                raise ValidationError({"numerator": str(error)}) from error
+            self.value = self.metric.measure_value(self.numerator, self.denominator)
+        elif self.value is None:
+            raise ValidationError({"value": _("Enter a value, or say why it is missing.")})
+
+
+class Rollup(Figure):
+    """A figure computed for a unit from its children: ratio of sums, never a mean of rates.
+
+    Derived data, rebuilt by `actions.refresh_rollups` after every change of observations.
+    """
+
+    reporting_children = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rolled-up figure")
+        verbose_name_plural = _("rolled-up figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "local_unit", "subgroup", "period"], name="one_rollup_per_key"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "subgroup", "local_unit", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"rollup {self.metric_id} {self.local_unit_id} {self.period} {self.subgroup_id}"

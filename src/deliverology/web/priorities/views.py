@@ -1,0 +1,192 @@
+"""Thin views: fetch with the access helpers, compute with `progress` and `core`, render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from deliverology.configuration import load_method_config
+from deliverology.core.status import TrajectoryStatus
+from deliverology.web.accounts.access import (
+    get_priority_for_user,
+    get_unit_for_user,
+    request_access,
+)
+from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
+from deliverology.web.performance.series import Series, load_series
+from deliverology.web.priorities import charts
+from deliverology.web.priorities.clock import today
+from deliverology.web.priorities.models import Priority, Target
+from deliverology.web.priorities.progress import Progress, plan_for, progress_of
+
+TargetKey = tuple[int, int, int]  # metric, local unit, subgroup
+
+
+@dataclass(frozen=True)
+class Card:
+    priority: Priority
+    progress: Progress
+    sparkline: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a breakdown table: a child unit, a subgroup or a progress metric."""
+
+    label: str
+    progress: Progress
+    unit: LocalUnit | None = None
+    subgroup: Subgroup | None = None
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    access = request_access(request)
+    home = access.home_unit
+    everyone = Subgroup.objects.filter(code=Subgroup.ALL).first()
+    priorities = list(
+        Priority.objects.filter(status=Priority.Status.ACTIVE).select_related("goal_metric")
+    )
+    cards: list[Card] = []
+    if everyone is not None and priorities:
+        metrics = [p.goal_metric for p in priorities]
+        root = _root_of(home)
+        lookup = Lookup(
+            series=load_series(metrics, [home.pk], [everyone]),
+            targets=_targets(metrics, [home, root], [everyone]),
+            root=root,
+            everyone=everyone,
+        )
+        for priority in priorities:
+            progress = lookup.progress(priority.goal_metric, home, everyone)
+            cards.append(Card(priority, progress, charts.sparkline(progress)))
+    return render(
+        request,
+        "priorities/dashboard.html",
+        {"cards": cards, "unit": home, "access": access, "statuses": TrajectoryStatus},
+    )
+
+
+@require_GET
+@login_required
+def priority_detail(request: HttpRequest, code: str, unit_code: str | None = None) -> HttpResponse:
+    priority = get_priority_for_user(request, code)
+    unit = get_unit_for_user(request, unit_code)
+    access = request_access(request)
+    subgroups = list(Subgroup.objects.all())
+    everyone = next((s for s in subgroups if s.code == Subgroup.ALL), None)
+    subgroup = _chosen_subgroup(request, subgroups, everyone)
+    if everyone is None or subgroup is None:
+        raise Http404
+    metric = priority.goal_metric
+    children = list(unit.children.all().order_by("name"))
+    progress_metrics = list(priority.progress_metrics.all())
+    root = _root_of(unit)
+    lookup = Lookup(
+        series=load_series(
+            [metric, *progress_metrics], [unit.pk, *(c.pk for c in children)], subgroups
+        ),
+        targets=_targets([metric], [root, unit, *children], subgroups),
+        root=root,
+        everyone=everyone,
+    )
+    progress = lookup.progress
+
+    main = progress(metric, unit, subgroup)
+    context = {
+        "priority": priority,
+        "unit": unit,
+        "subgroup": subgroup,
+        "subgroups": subgroups,
+        "main": main,
+        "chart": charts.trajectory(main, title=f"{metric.name}: {unit.name}"),
+        "ancestors": [a for a in unit.ancestors() if access.can_see_unit(a)],
+        "children": _worst_first(
+            [Line(c.name, progress(metric, c, subgroup), unit=c) for c in children]
+        ),
+        "by_subgroup": [Line(s.name, progress(metric, unit, s), subgroup=s) for s in subgroups],
+        "progress_metrics": [Line(m.name, progress(m, unit, subgroup)) for m in progress_metrics],
+        "statuses": TrajectoryStatus,
+    }
+    return render(request, "priorities/priority.html", context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _chosen_subgroup(
+    request: HttpRequest, subgroups: list[Subgroup], everyone: Subgroup | None
+) -> Subgroup | None:
+    code = request.GET.get("subgroup")
+    if not code:
+        return everyone
+    for subgroup in subgroups:
+        if subgroup.code == code:
+            return subgroup
+    raise Http404
+
+
+def _root_of(unit: LocalUnit) -> LocalUnit:
+    if unit.parent_id is None:
+        return unit
+    root_code = unit.path.strip("/").split("/")[0]
+    return LocalUnit.objects.get(code=root_code)
+
+
+def _targets(
+    metrics: list[Metric], units: list[LocalUnit], subgroups: list[Subgroup]
+) -> dict[TargetKey, Target]:
+    queryset = Target.objects.filter(
+        metric__in=metrics, local_unit__in=units, subgroup__in=subgroups
+    ).prefetch_related("trajectories__points")
+    return {(t.metric_id, t.local_unit_id, t.subgroup_id): t for t in queryset}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Everything fetched for one page, so that each figure costs no further query."""
+
+    series: Series
+    targets: dict[TargetKey, Target]
+    root: LocalUnit
+    everyone: Subgroup
+
+    def progress(self, metric: Metric, unit: LocalUnit, subgroup: Subgroup) -> Progress:
+        figures = self.series.get((metric.pk, unit.pk, subgroup.pk), {})
+        own = self.targets.get((metric.pk, unit.pk, subgroup.pk))
+        system = self.targets.get((metric.pk, self.root.pk, subgroup.pk)) or self.targets.get(
+            (metric.pk, self.root.pk, self.everyone.pk)
+        )
+        for target in (own, system):
+            if target is not None:
+                target.metric = metric  # saves a query per target
+        plan = plan_for(metric, figures, own, system)
+        return progress_of(metric, figures, plan, load_method_config(), today())
+
+
+_SEVERITY = {
+    TrajectoryStatus.WELL_BELOW: 0,
+    TrajectoryStatus.BELOW: 1,
+    TrajectoryStatus.SLIGHTLY_BELOW: 2,
+    TrajectoryStatus.ON_OR_ABOVE: 3,
+    TrajectoryStatus.NO_DATA: 4,
+}
+
+
+def _worst_first(lines: list[Line]) -> list[Line]:
+    def key(line: Line) -> tuple[int, float, str]:
+        latest = line.progress.latest
+        ratio = latest.assessment.gap_ratio if latest else None
+        return (_SEVERITY[line.progress.status], ratio if ratio is not None else 0.0, line.label)
+
+    return sorted(lines, key=key)
