@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import pytest
 
-os.environ.setdefault("DELIVEROLOGY_FAST_HASHER", "true")
-os.environ.setdefault("DELIVEROLOGY_TODAY", "2025-11-01")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server with sync Playwright
 
 PASSWORD = "correct-horse-battery"

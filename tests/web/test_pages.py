@@ -11,7 +11,8 @@ from tests.conftest import READING, ratio_of_sums
 
 def test_dashboard_shows_the_system_roll_up_as_a_ratio_of_sums(login):
     page = login("leader").get("/").content.decode()
-    latest = ratio_of_sums(list(READING), 3)
+    # District D3 reports its own 2024-25 figure (100 of 160), which stands in for its schools.
+    latest = 100 * (63 + 36 + 140 + 100) / (100 + 80 + 200 + 160)
     assert f"{latest:,.1f}%" in page
     rates = [100 * READING[s][3][0] / READING[s][3][1] for s in READING]
     assert f"{sum(rates) / len(rates):,.1f}%" not in page  # never the mean of the rates
@@ -63,7 +64,7 @@ def test_missing_is_shown_as_missing_not_zero(login, system):
     refresh_rollups()
     page = login("analyst").get("/priorities/reading/units/S1/").content.decode()
     assert "Suppressed" in page
-    assert "0.0%" not in page
+    assert ">0.0%" not in page
 
 
 def _queries(client, path: str) -> int:
