@@ -1,0 +1,56 @@
+"""The `deliverology` command, run in-process against the test database."""
+
+from __future__ import annotations
+
+import pytest
+
+from deliverology.cli import main
+from deliverology.web.performance.models import LocalUnit, Observation, Rollup
+from deliverology.web.priorities.models import Priority, Trajectory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_builds_once_and_running_it_again_changes_nothing(capsys):
+    assert main(["demo", "--no-serve", "--schools", "120"]) == 0
+    counts = (
+        LocalUnit.objects.count(),
+        Observation.objects.count(),
+        Rollup.objects.count(),
+        Priority.objects.count(),
+        Trajectory.objects.count(),
+    )
+    assert counts[0] == 1 + 8 + 200 + 120
+    assert counts[3] == 4 and counts[4] == 4
+    assert main(["demo", "--no-serve", "--schools", "120"]) == 0
+    assert "already in the database" in capsys.readouterr().err
+    assert (
+        LocalUnit.objects.count(),
+        Observation.objects.count(),
+        Rollup.objects.count(),
+        Priority.objects.count(),
+        Trajectory.objects.count(),
+    ) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_gives_every_district_a_roll_up_of_its_schools():
+    assert main(["demo", "--no-serve", "--schools", "120"]) == 0
+    districts_with_schools = LocalUnit.objects.filter(type="district", children__isnull=False)
+    rolled = Rollup.objects.filter(local_unit__type="district", subgroup__code="all")
+    assert set(rolled.values_list("local_unit", flat=True)) == set(
+        districts_with_schools.values_list("pk", flat=True)
+    )
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("demo", "serve", "setup", "manage"):
+        assert command in out
+
+
+def test_an_unknown_command_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fly"])
+    assert exit_info.value.code == 2
