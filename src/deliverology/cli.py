@@ -51,7 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     password = os.environ.get("DELIVEROLOGY_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     started = time.perf_counter()
     with console.status("Generating the demo system") as status:
-        system = generate_demo_system(seed=args.seed, schools=args.schools)
+        system = generate_demo_system(seed=args.seed, **demo_shape(args.schools))
         if is_demo_installed(system):
             console.print("The demo system is already in the database: nothing to do.")
         else:
@@ -70,6 +70,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
         serve(args.host, args.port, args.workers)
 
 
+def demo_shape(schools: int) -> dict[str, int]:
+    """200 districts in 8 regions at full size; fewer for a small demo (about 20 schools each)."""
+    districts = min(200, max(1, schools // 20))
+    return {"schools": schools, "districts": districts, "regions": min(8, max(1, districts // 4))}
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     setup_database()
     serve(args.host, args.port, args.workers)
@@ -82,6 +88,7 @@ def serve(host: str, port: int, workers: int) -> None:
         "-m",
         "gunicorn",
         "deliverology.web.wsgi:application",
+        "--config=python:deliverology.web.gunicorn_conf",
         f"--bind={host}:{port}",
         f"--workers={workers}",
         "--access-logfile=-",

@@ -19,7 +19,7 @@ def test_demo_builds_once_and_running_it_again_changes_nothing(capsys):
         Priority.objects.count(),
         Trajectory.objects.count(),
     )
-    assert counts[0] == 1 + 8 + 200 + 120
+    assert counts[0] == 1 + 1 + 6 + 120  # state, region, districts, schools
     assert counts[3] == 4 and counts[4] == 4
     assert main(["demo", "--no-serve", "--schools", "120"]) == 0
     assert "already in the database" in capsys.readouterr().err
