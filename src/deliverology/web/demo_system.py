@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from deliverology.core.periods import parse_period
 from deliverology.core.trajectories import TrajectoryMethod
@@ -122,7 +121,7 @@ def _install_observations(
     metrics: dict[str, Metric],
 ) -> None:
     starts = {label: parse_period(label).start for label in system.periods}
-    rows = []
+    rows: list[Observation] = []
     for demo in system.observations:
         metric = metrics[demo.metric_code]
         rows.append(
@@ -140,7 +139,7 @@ def _install_observations(
                 source="Demo system generator",
             )
         )
-    bulk_create_with_history(rows, Observation, batch_size=5000)
+    Observation.objects.load_new(rows)
 
 
 def _install_people(
@@ -199,7 +198,7 @@ def _install_priorities(
             local_unit=state,
             subgroup=everyone,
             baseline_period=demo.baseline_period,
-            baseline_value=round(baseline, 1),
+            baseline_value=baseline,
             target_period=demo.target_period,
             target_value=demo.target_value,
             statement=(
