@@ -30,12 +30,12 @@ def measure(schools: int, repeats: int) -> dict[str, object]:
     import django
 
     django.setup()
-    from deliverology.demo.generator import generate_demo_system
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from deliverology.demo.generator import generate_demo_system
     from deliverology.web.demo_system import install_demo_system
     from deliverology.web.performance.models import LocalUnit
 

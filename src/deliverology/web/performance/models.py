@@ -229,7 +229,7 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         has changed yet; changes go through the ORM or the import and keep their history.
         """
         table = self.model._meta.db_table
-        columns = [self.model._meta.get_field(name).column for name in _LOAD_FIELDS]
+        columns = [_column(self.model, name) for name in _LOAD_FIELDS]
         quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -254,6 +254,12 @@ _LOAD_FIELDS = (
     "source",
     "loaded_at",
 )
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # noqa: S101  (a typing guard)
+    return field.column
 
 
 def _load_values(obs: Observation, now: Any) -> tuple[Any, ...]:
