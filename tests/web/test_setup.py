@@ -149,3 +149,43 @@ def test_observation_changes_keep_their_history(login, system):
 )
 def test_every_set_up_list_opens(login, system, model):
     assert login("analyst").get(f"/admin/{model}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("action", "method"),
+    [
+        ("build_linear", "linear"),
+        ("build_s_curve", "s_curve"),
+        ("build_historical", "historical_rate"),
+    ],
+)
+def test_building_a_trajectory_from_set_up_adds_a_version_and_keeps_the_old(
+    login, system, action, method
+):
+    from deliverology.web.priorities.models import Trajectory
+
+    target = Target.objects.get(metric__code="reading", local_unit__code="ST")
+    target.baseline_period = "2024-25"
+    target.save()
+    response = login("analyst").post(
+        "/admin/priorities/target/",
+        {"action": action, "_selected_action": [target.pk]},
+    )
+    assert response.status_code == 302
+    versions = list(Trajectory.objects.filter(target=target).order_by("version"))
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[-1].method == method
+    assert versions[-1].created_by.username == "analyst"
+    first = versions[-1].points.order_by("period_start").first()
+    assert first.period == "2024-25" and first.expected == pytest.approx(target.baseline_value)
+
+
+def test_a_historical_trajectory_without_enough_history_is_refused_with_a_message(login, system):
+    target = Target.objects.get(metric__code="reading", local_unit__code="ST")
+    response = login("analyst").post(
+        "/admin/priorities/target/",
+        {"action": "build_historical", "_selected_action": [target.pk]},
+        follow=True,
+    )
+    assert target.trajectories.count() == 1
+    assert "history" in response.content.decode()

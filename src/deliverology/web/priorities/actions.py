@@ -9,8 +9,24 @@ from django.db import transaction
 from django.db.models import Max
 from simple_history.utils import bulk_create_with_history
 
+from deliverology.core.periods import Period
 from deliverology.core.trajectories import TrajectoryMethod, build_trajectory
+from deliverology.web.performance.series import load_series
 from deliverology.web.priorities.models import Target, Trajectory, TrajectoryPoint
+
+
+def history_of(target: Target) -> list[tuple[Period, float]]:
+    """The target's unit and subgroup's figures up to its baseline, oldest first."""
+    metric = target.metric
+    series = load_series([metric], [target.local_unit_id], [target.subgroup])
+    figures = series.get((metric.pk, target.local_unit_id, target.subgroup_id), {})
+    baseline = target.baseline()
+    history = [
+        (metric.parse_period(label), figure.value)
+        for label, figure in figures.items()
+        if figure.value is not None
+    ]
+    return sorted((p, v) for p, v in history if p <= baseline)
 
 
 @transaction.atomic

@@ -1,6 +1,17 @@
-from django.contrib import admin
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from deliverology.core.periods import PeriodError
+from deliverology.core.trajectories import TrajectoryError, TrajectoryMethod
+from deliverology.web.priorities.actions import history_of, set_trajectory
 from deliverology.web.priorities.models import (
     Aspiration,
     Priority,
@@ -33,6 +44,46 @@ class TrajectoryInline(admin.TabularInline[Trajectory, Target]):
     can_delete = False
 
 
+def _build(
+    modeladmin: TargetAdmin, request: HttpRequest, queryset: QuerySet[Target], method: str
+) -> None:
+    built = 0
+    for target in queryset.select_related("metric", "local_unit", "subgroup"):
+        parameters: dict[str, Any] = {}
+        if method == TrajectoryMethod.HISTORICAL_RATE:
+            parameters["history"] = history_of(target)
+        try:
+            set_trajectory(target, TrajectoryMethod(method), by=_user(request), **parameters)
+            built += 1
+        except (TrajectoryError, PeriodError) as error:
+            modeladmin.message_user(request, f"{target}: {error}", messages.ERROR)
+    if built:
+        modeladmin.message_user(request, _("Built %(n)d new trajectory versions.") % {"n": built})
+
+
+def _user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+@admin.action(description=_("Build a new linear trajectory version"))
+def build_linear(modeladmin: TargetAdmin, request: HttpRequest, queryset: QuerySet[Target]) -> None:
+    _build(modeladmin, request, queryset, TrajectoryMethod.LINEAR)
+
+
+@admin.action(description=_("Build a new S-curve trajectory version"))
+def build_s_curve(
+    modeladmin: TargetAdmin, request: HttpRequest, queryset: QuerySet[Target]
+) -> None:
+    _build(modeladmin, request, queryset, TrajectoryMethod.S_CURVE)
+
+
+@admin.action(description=_("Build a new trajectory at the historical rate of improvement"))
+def build_historical(
+    modeladmin: TargetAdmin, request: HttpRequest, queryset: QuerySet[Target]
+) -> None:
+    _build(modeladmin, request, queryset, TrajectoryMethod.HISTORICAL_RATE)
+
+
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = (
@@ -49,6 +100,7 @@ class TargetAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     autocomplete_fields = ("local_unit",)
     inlines = [TrajectoryInline]
     list_select_related = ("metric", "local_unit", "subgroup")
+    actions = [build_linear, build_s_curve, build_historical]
 
 
 class TrajectoryPointInline(admin.TabularInline[TrajectoryPoint, Trajectory]):
