@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from deliverology.core.periods import parse_period
 from deliverology.core.trajectories import TrajectoryMethod
 from deliverology.demo.generator import DemoSystem
 from deliverology.web.accounts.models import Profile
-from deliverology.web.performance.actions import refresh_rollups
+from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.models import (
+    ImportRun,
     LocalUnit,
     Metric,
     Observation,
@@ -56,7 +58,8 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     subgroups = _install_subgroups(system)
     metrics = _install_metrics(system)
     say(f"Observations: {len(system.observations):,}")
-    _install_observations(system, units, subgroups, metrics)
+    run = _install_observations(system, units, subgroups, metrics)
+    record_creation_history(run, None)
     say("Rolling up figures for every district, region and the state")
     refresh_rollups(metrics.values())
     people = _install_people(system, units, password)
@@ -119,8 +122,17 @@ def _install_observations(
     units: dict[str, LocalUnit],
     subgroups: dict[str, Subgroup],
     metrics: dict[str, Metric],
-) -> None:
+) -> ImportRun:
     starts = {label: parse_period(label).start for label in system.periods}
+    run = ImportRun.objects.create(
+        kind=ImportRun.Kind.OBSERVATIONS,
+        file_name=f"{system.name} (demo generator)",
+        file_sha256="",
+        outcome=ImportRun.Outcome.COMMITTED,
+        rows_read=len(system.observations),
+        rows_new=len(system.observations),
+        finished_at=timezone.now(),
+    )
     rows: list[Observation] = []
     for demo in system.observations:
         metric = metrics[demo.metric_code]
@@ -137,9 +149,11 @@ def _install_observations(
                 provisional=demo.provisional,
                 missing_reason=demo.missing_reason or "",
                 source="Demo system generator",
+                import_run=run,
             )
         )
     Observation.objects.load_new(rows)
+    return run
 
 
 def _install_people(

@@ -6,10 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from django.db import transaction
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.utils import timezone
 
 from deliverology.core.aggregation import Measure, roll_up
-from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup
+from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Observation, Rollup
 
 Key = tuple[int, str, date]  # subgroup id, period label, period start
 
@@ -82,3 +84,19 @@ def _reporting(
         return any(m is not None and m.value is not None for m in measures)
 
     return sum(1 for child in children if has_figure(child))
+
+
+def record_creation_history(run: ImportRun, by: User | None) -> None:
+    """One statement: a '+' history row for every observation this import created."""
+    history = Observation.history.model
+    columns = [field.column for field in Observation._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(column) for column in columns)
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({listed}, history_date, history_type, "  # noqa: S608
+        f"history_user_id, history_change_reason) SELECT {listed}, %s, '+', %s, %s "
+        f"FROM {quote(Observation._meta.db_table)} WHERE import_run_id = %s"
+    )
+    with connection.cursor() as cursor:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(sql, [now, by.pk if by else None, f"import {run.pk}", run.pk])

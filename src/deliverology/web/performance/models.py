@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
@@ -221,6 +222,67 @@ class Figure(models.Model):
         return Measure(self.numerator, self.denominator, self.value, self.provisional)
 
 
+class ImportRun(models.Model):
+    """One attempt to load a file: what it was, who loaded it, what it changed, what was wrong."""
+
+    class Kind(models.TextChoices):
+        OBSERVATIONS = "observations", _("Observations")
+        HIERARCHY = "hierarchy", _("Local units")
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PREVIEWED = "previewed", _("Previewed, not saved")
+        COMMITTED = "committed", _("Saved")
+        REFUSED = "refused", _("Refused: problems in the file")
+        FAILED = "failed", _("Failed: nothing saved")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    mapping_name = models.CharField(_("saved mapping"), max_length=100, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_new = models.PositiveIntegerField(_("new"), default=0)
+    rows_changed = models.PositiveIntegerField(_("changed"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rows_set_aside = models.PositiveIntegerField(_("set aside (placeholders)"), default=0)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_outcome_display()})"
+
+
+class SavedMapping(models.Model):
+    """A column mapping a delivery unit saved to load files of the same shape again."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportRun.Kind.choices)
+    mapping = models.JSONField(_("mapping"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("saved mapping")
+        verbose_name_plural = _("saved mappings")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ObservationQuerySet(models.QuerySet["Observation"]):
     def load_new(self, observations: Iterable[Observation], batch_size: int = 10_000) -> int:
         """Insert new observations in bulk, fast: one prepared statement, no model signals.
@@ -252,6 +314,7 @@ _LOAD_FIELDS = (
     "provisional",
     "missing_reason",
     "source",
+    "import_run",
     "loaded_at",
 )
 
@@ -275,6 +338,7 @@ def _load_values(obs: Observation, now: Any) -> tuple[Any, ...]:
         obs.provisional,
         obs.missing_reason,
         obs.source,
+        obs.import_run_id,
         now,
     )
 
@@ -291,6 +355,14 @@ class Observation(Figure):
         _("why missing"), max_length=32, choices=MissingReason.choices, blank=True
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observations",
+    )
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
     history = HistoricalRecords()
 
