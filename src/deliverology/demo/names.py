@@ -1,8 +1,10 @@
-"""Invented place and school names for the demo system."""
+"""Invented place, district and school names for the demo system."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from itertools import chain
 
 REGIONS = (
     "Capital",
@@ -10,173 +12,276 @@ REGIONS = (
     "River Valley",
     "High Plains",
     "Southern Pines",
-    "Coastal",
+    "Coastal Plain",
     "Eastern Hills",
     "Western Prairie",
     "Iron Range",
     "Delta",
     "Piedmont",
-    "Mesa",
+    "Red Mesa",
 )
 PLACE_STARTS = (
+    "Alder",
     "Ash",
-    "Bay",
-    "Bell",
+    "Bel",
     "Birch",
     "Black",
+    "Bram",
     "Brook",
+    "Cal",
     "Cedar",
+    "Clay",
     "Clear",
-    "Cold",
-    "Crane",
-    "Deer",
-    "East",
+    "Cole",
+    "Dun",
+    "Eden",
     "Elm",
     "Fair",
+    "Fern",
     "Fox",
     "Glen",
     "Green",
-    "Hart",
+    "Har",
+    "Haw",
     "Hazel",
-    "High",
-    "Holly",
-    "Iron",
+    "Hol",
     "Kings",
-    "Lake",
+    "Lang",
+    "Lark",
     "Lin",
+    "Mar",
     "Maple",
+    "Mid",
     "Mill",
-    "North",
+    "Moss",
+    "New",
+    "Nor",
     "Oak",
+    "Pem",
     "Pine",
     "Red",
     "Rich",
     "Rock",
     "Rose",
-    "Salt",
+    "Rye",
+    "Sal",
+    "Sand",
+    "Shel",
     "Silver",
-    "South",
-    "Spring",
+    "Stan",
     "Stone",
-    "Sun",
+    "Thorn",
+    "Wal",
     "West",
-    "White",
+    "Whit",
     "Wil",
-    "Wolf",
+    "Win",
 )
 PLACE_ENDS = (
+    "bridge",
     "brook",
     "bury",
     "dale",
     "field",
     "ford",
     "gate",
+    "ham",
     "haven",
-    "hill",
-    "land",
+    "hurst",
     "ley",
     "low",
+    "mere",
     "mont",
-    "moor",
-    "mouth",
     "port",
     "ridge",
     "stead",
     "ton",
-    "vale",
-    "view",
+    "ville",
+    "wick",
     "wood",
     "worth",
 )
-DISTRICT_KINDS = (
+URBAN_DISTRICT_KINDS = ("Public Schools", "City Schools", "County Public Schools")
+RURAL_DISTRICT_KINDS = (
     "County Schools",
+    "County Schools",
+    "Unified",
     "Unified School District",
-    "Public Schools",
-    "City Schools",
+    "Community Schools",
     "Consolidated Schools",
-    "Area Schools",
+    "Area School District",
+    "Public Schools",
 )
-SCHOOL_STEMS = (
-    "Lincoln",
-    "Washington",
-    "Jefferson",
-    "Roosevelt",
+PEOPLE = (
+    "Adams",
+    "Alcott",
+    "Angelou",
+    "Audubon",
+    "Banneker",
+    "Bethune",
+    "Bunche",
+    "Carson",
+    "Carver",
+    "Chavez",
+    "Clemente",
+    "Curie",
+    "Dewey",
+    "Douglass",
+    "Earhart",
+    "Edison",
+    "Emerson",
     "Franklin",
-    "Madison",
+    "Grant",
+    "Hale",
     "Hamilton",
+    "Hughes",
+    "Jefferson",
+    "Keller",
     "Kennedy",
     "King",
+    "Lewis and Clark",
+    "Lincoln",
+    "Longfellow",
+    "Madison",
+    "Mann",
+    "Marshall",
+    "Mead",
+    "Monroe",
+    "Morrison",
+    "Muir",
     "Parks",
-    "Chavez",
-    "Douglass",
-    "Tubman",
-    "Carver",
-    "Keller",
-    "Earhart",
-    "Curie",
+    "Penn",
+    "Revere",
+    "Ride",
+    "Roosevelt",
     "Sequoyah",
-    "Whitman",
     "Thoreau",
-    "Riverside",
-    "Lakeview",
-    "Hillcrest",
-    "Sunnyside",
-    "Meadowbrook",
-    "Oak Grove",
+    "Truman",
+    "Tubman",
+    "Twain",
+    "Walker",
+    "Washington",
+    "Whitman",
+    "Wilson",
+    "Wright",
+)
+LANDSCAPE = (
+    "Aspen",
+    "Bear Creek",
+    "Birchwood",
+    "Bluebird",
+    "Brookside",
+    "Canyon",
     "Cedar Ridge",
-    "Pine Hollow",
-    "Maple Park",
-    "Willow Creek",
+    "Central",
+    "Cherry Hill",
+    "Clearwater",
+    "Cottonwood",
+    "Crystal Springs",
+    "Deer Creek",
     "Eagle Point",
-    "Prairie View",
+    "Eastside",
+    "Elmwood",
+    "Fairview",
+    "Fox Run",
+    "Glenwood",
+    "Greenfield",
+    "Harbor View",
+    "Hawthorne",
     "Heritage",
-    "Liberty",
-    "Discovery",
+    "Highland",
+    "Hillcrest",
     "Horizon",
+    "Lakeside",
+    "Lakeview",
+    "Liberty",
+    "Maple Park",
+    "Meadowbrook",
+    "Mill Creek",
+    "Mountain View",
+    "Northside",
+    "Oak Grove",
+    "Orchard",
+    "Parkside",
+    "Pine Hollow",
+    "Pioneer",
+    "Pleasant Valley",
+    "Prairie View",
+    "Quail Run",
+    "Red Oak",
+    "Riverside",
+    "Rolling Hills",
+    "Shady Grove",
+    "Silver Lake",
+    "Southside",
+    "Spring Valley",
+    "Stony Point",
     "Summit",
+    "Sunnyside",
+    "Timberline",
     "Valley View",
     "Westside",
-    "Eastside",
-    "Northside",
-    "Southside",
-    "Central",
-    "Highland",
+    "Willow Creek",
+    "Woodland",
 )
-LEVEL_NAMES = {
-    "elementary": ("Elementary", "Primary", "Elementary School"),
-    "middle": ("Middle", "Middle School", "Junior High"),
-    "high": ("High", "High School", "Senior High"),
+COMPASS = ("North", "South", "East", "West")
+LEVEL_SUFFIXES = {
+    "elementary": ("Elementary",) * 8 + ("Primary", "Elementary School"),
+    "middle": ("Middle",) * 8 + ("Middle School", "Junior High"),
+    "high": ("High",) * 8 + ("High School", "Senior High"),
 }
 
 
 def region_names(rng: random.Random, count: int) -> list[str]:
-    names = list(REGIONS)
-    rng.shuffle(names)
+    """ "Capital" first (it holds the biggest district), then the others in a random order."""
+    others = list(REGIONS[1:])
+    rng.shuffle(others)
+    names = [REGIONS[0], *others]
     return [names[i] if i < len(names) else f"Region {i + 1}" for i in range(count)]
 
 
-def district_names(rng: random.Random, count: int) -> list[str]:
-    places = [start + end for start in PLACE_STARTS for end in PLACE_ENDS]
+def place_names(rng: random.Random, count: int) -> list[str]:
+    """Distinct invented town names such as "Ashford" or "Thornbury"."""
+    places = [
+        start + end
+        for start in PLACE_STARTS
+        for end in PLACE_ENDS
+        if start[-1] != end[0] and start.lower() not in end and end not in start.lower()
+    ]
     rng.shuffle(places)
     return [
-        f"{places[i % len(places)]} {rng.choice(DISTRICT_KINDS)}"
-        + ("" if i < len(places) else f" {i // len(places) + 1}")
+        places[i % len(places)] + ("" if i < len(places) else f" {i // len(places) + 1}")
         for i in range(count)
     ]
 
 
-def school_names(rng: random.Random, levels: list[str]) -> list[str]:
-    """Names unique within one district."""
+def district_name(rng: random.Random, place: str, *, urban: bool) -> str:
+    kinds = URBAN_DISTRICT_KINDS if urban else RURAL_DISTRICT_KINDS
+    return f"{place} {rng.choice(kinds)}"
+
+
+def school_names(rng: random.Random, place: str, levels: list[str]) -> list[str]:
+    """One name per school, unique within the district; the town's own high school comes first."""
     used: set[str] = set()
-    names = []
-    for level in levels:
-        name = f"{rng.choice(SCHOOL_STEMS)} {rng.choice(LEVEL_NAMES[level])}"
-        number = 2
-        while name in used:
-            name = f"{rng.choice(SCHOOL_STEMS)} {rng.choice(LEVEL_NAMES[level])}"
-            if number > 5:
-                name = f"{name} {number}"
-            number += 1
-        used.add(name)
-        names.append(name)
-    return names
+    # Sorted: the order of a set of strings changes from one process to the next.
+    stems = {level: _stems(rng, place, level) for level in sorted(set(levels))}
+    return [_next_name(rng, stems[level], level, used) for level in levels]
+
+
+def _stems(rng: random.Random, place: str, level: str) -> Iterator[str]:
+    pool = [*PEOPLE, *LANDSCAPE]
+    rng.shuffle(pool)
+    towns = [place, *(f"{side} {place}" for side in COMPASS)] if level == "high" else []
+    return chain(towns, pool, (f"{side} {stem}" for side in COMPASS for stem in pool))
+
+
+def _next_name(rng: random.Random, stems: Iterator[str], level: str, used: set[str]) -> str:
+    for stem in stems:
+        name = f"{stem} {rng.choice(LEVEL_SUFFIXES[level])}"
+        if name not in used:
+            used.add(name)
+            return name
+    # Only a district with hundreds of schools at one level gets this far.
+    name = f"{LEVEL_SUFFIXES[level][0]} School No. {len(used) + 1}"
+    used.add(name)
+    return name
