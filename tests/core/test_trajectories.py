@@ -13,13 +13,18 @@ from deliverology.core.trajectories import (
     TrajectoryMethod,
     TrajectoryPoint,
     average_change,
+    back_loaded_trajectory,
+    benchmark_rate_trajectory,
     build_trajectory,
     compound_rate,
+    dip_then_rise_trajectory,
     expected_value,
+    front_loaded_trajectory,
     historical_rate_trajectory,
     linear_trajectory,
     s_curve_trajectory,
     shifted_trajectory,
+    trajectory_periods,
 )
 
 AY = PeriodKind.ACADEMIC_YEAR
@@ -253,3 +258,192 @@ def _assert_meets_ends_and_is_monotone(
     for earlier, later in pairwise(points):
         assert direction * (later.expected - earlier.expected) >= -slack
         assert min(baseline, target) - slack <= later.expected <= max(baseline, target) + slack
+
+
+def test_a_back_loaded_trajectory_saves_most_of_the_improvement_for_the_end() -> None:
+    # Shares of the improvement: (t/4)^2 = 0, 1/16, 4/16, 9/16, 1 of 16 points.
+    points = back_loaded_trajectory(ay(2020), 60.0, ay(2024), 76.0)
+    assert expected_values(points) == pytest.approx([60, 61, 64, 69, 76])
+
+
+def test_a_front_loaded_trajectory_makes_most_of_the_improvement_early() -> None:
+    # Shares: 1 - (1 - t/4)^2 = 0, 7/16, 12/16, 15/16, 1 of 16 points.
+    points = front_loaded_trajectory(ay(2020), 60.0, ay(2024), 76.0)
+    assert expected_values(points) == pytest.approx([60, 67, 72, 75, 76])
+
+
+def test_a_steeper_power_loads_the_curve_further() -> None:
+    gentle = back_loaded_trajectory(ay(2020), 0.0, ay(2030), 100.0, power=1.5)
+    steep = back_loaded_trajectory(ay(2020), 0.0, ay(2030), 100.0, power=3.0)
+    assert expected_values(steep)[5] < expected_values(gentle)[5] < 50
+
+
+def test_a_dip_then_rise_falls_back_first_then_rises_straight_to_the_target() -> None:
+    # Down 4 points over 2 periods (60 -> 58 -> 56), then 56 -> 76 in 4 equal steps of 5.
+    points = dip_then_rise_trajectory(ay(2020), 60.0, ay(2026), 76.0, dip_depth=4, dip_periods=2)
+    assert expected_values(points) == pytest.approx([60, 58, 56, 61, 66, 71, 76])
+
+
+def test_the_dip_of_a_falling_target_goes_up() -> None:
+    points = dip_then_rise_trajectory(ay(2020), 20.0, ay(2023), 8.0, dip_depth=3, dip_periods=1)
+    assert expected_values(points) == pytest.approx([20, 23, 15.5, 8])
+
+
+@pytest.mark.parametrize(
+    ("end", "target", "depth", "dip_periods", "message"),
+    [
+        (2024, 60.0, 2.0, 1, "needs a target different from the baseline"),
+        (2024, 70.0, -2.0, 1, "the depth of the dip .* cannot be negative"),
+        (2024, 70.0, 2.0, 4, "between 1 and 3 periods after the baseline"),
+        (2024, 70.0, 2.0, 0, "between 1 and 3 periods after the baseline"),
+        (2021, 70.0, 2.0, 1, "at least two periods after the baseline"),
+    ],
+)
+def test_a_dip_then_rise_refuses_impossible_dips(
+    end: int, target: float, depth: float, dip_periods: int, message: str
+) -> None:
+    with pytest.raises(TrajectoryError, match=message):
+        dip_then_rise_trajectory(ay(2020), 60.0, ay(end), target, depth, dip_periods)
+
+
+@pytest.mark.parametrize("build", [back_loaded_trajectory, front_loaded_trajectory])
+def test_a_loaded_curve_refuses_a_power_that_is_not_above_zero(build: Any) -> None:
+    with pytest.raises(TrajectoryError, match="the power of the curve must be above zero"):
+        build(ay(2020), 0.0, ay(2024), 10.0, power=0.0)
+
+
+@pytest.mark.parametrize(
+    ("rate", "compound", "expected"),
+    [
+        (1.5, False, [60, 61.5, 63, 64.5]),
+        (-2.0, False, [60, 58, 56, 54]),
+        (0.1, True, [60, 66, 72.6, 79.86]),
+    ],
+)
+def test_a_benchmark_rate_trajectory_continues_the_benchmark_from_the_baseline(
+    rate: float, compound: bool, expected: list[float]
+) -> None:
+    points = benchmark_rate_trajectory(ay(2020), 60.0, ay(2023), rate, compound=compound)
+    assert expected_values(points) == pytest.approx(expected)
+
+
+def test_a_compound_benchmark_rate_cannot_fall_by_a_hundred_percent_or_more() -> None:
+    with pytest.raises(TrajectoryError, match="a compound rate must be above -1"):
+        benchmark_rate_trajectory(ay(2020), 60.0, ay(2023), -1.0, compound=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "parameters", "expected"),
+    [
+        (TrajectoryMethod.BACK_LOADED, {}, [50, 52.5, 60]),
+        (TrajectoryMethod.FRONT_LOADED, {"power": 1.0}, [50, 55, 60]),
+        (TrajectoryMethod.DIP_THEN_RISE, {"dip_depth": 2, "dip_periods": 1}, [50, 48, 60]),
+        (TrajectoryMethod.BENCHMARK_RATE, {"rate_per_period": 1.0}, [50, 51, 52]),
+    ],
+)
+def test_build_trajectory_dispatches_on_the_new_shapes(
+    method: TrajectoryMethod, parameters: dict[str, Any], expected: list[float]
+) -> None:
+    points = build_trajectory(method, ay(2022), 50.0, ay(2024), 60.0, **parameters)
+    assert expected_values(points) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("method", "parameters", "message"),
+    [
+        (
+            "dip_then_rise",
+            {"dip_periods": 1},
+            "the dip_then_rise method needs the depth of the dip",
+        ),
+        ("dip_then_rise", {"dip_depth": 1.0}, "needs the number of periods to the bottom"),
+        ("benchmark_rate", {}, "the benchmark_rate method needs the benchmark's rate per period"),
+        ("back_loaded", {"steepness": 1.0}, r"has no steepness \(it takes power\)"),
+    ],
+)
+def test_build_trajectory_explains_what_the_new_shapes_need(
+    method: TrajectoryMethod, parameters: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(TrajectoryError, match=message):
+        build_trajectory(method, ay(2022), 50.0, ay(2024), 60.0, **parameters)
+
+
+def test_trajectory_periods_run_from_baseline_to_target() -> None:
+    assert trajectory_periods(quarter(2024, 3), quarter(2025, 1)) == [
+        quarter(2024, 3),
+        quarter(2024, 4),
+        quarter(2025, 1),
+    ]
+    with pytest.raises(TrajectoryError, match="before the baseline"):
+        trajectory_periods(ay(2024), ay(2023))
+
+
+powers = st.floats(0.2, 8)
+
+
+@given(start_years, lengths, values, values, powers)
+def test_a_back_loaded_trajectory_meets_baseline_and_target_and_moves_one_way(
+    year: int, length: int, baseline: float, target: float, power: float
+) -> None:
+    points = back_loaded_trajectory(ay(year), baseline, ay(year + length), target, power)
+    _assert_meets_ends_and_is_monotone(points, baseline, target, length)
+
+
+@given(start_years, lengths, values, values, powers)
+def test_a_front_loaded_trajectory_meets_baseline_and_target_and_moves_one_way(
+    year: int, length: int, baseline: float, target: float, power: float
+) -> None:
+    points = front_loaded_trajectory(ay(year), baseline, ay(year + length), target, power)
+    _assert_meets_ends_and_is_monotone(points, baseline, target, length)
+
+
+@given(
+    start_years,
+    st.integers(2, 40),
+    values,
+    values,
+    st.floats(0, 1e3, allow_nan=False),
+    st.data(),
+)
+def test_a_dip_then_rise_meets_baseline_and_target_and_dips_by_the_depth(
+    year: int, length: int, baseline: float, target: float, depth: float, data: st.DataObject
+) -> None:
+    if baseline == target:
+        target = baseline + 1.0
+    dip_periods = data.draw(st.integers(1, length - 1))
+    points = dip_then_rise_trajectory(
+        ay(year), baseline, ay(year + length), target, depth, dip_periods
+    )
+    assert len(points) == length + 1
+    assert points[0].expected == baseline
+    assert points[-1].expected == target
+    towards = 1 if target > baseline else -1
+    bottom = points[dip_periods].expected
+    assert bottom == pytest.approx(baseline - towards * depth)
+    worst = min(towards * point.expected for point in points)
+    assert worst == pytest.approx(towards * bottom)
+
+
+@given(start_years, lengths, values, values, st.sampled_from(["back", "front", "dip"]))
+def test_mirroring_a_rising_shape_mirrors_the_trajectory(
+    year: int, length: int, baseline: float, rise: float, shape: str
+) -> None:
+    # A lower-is-better target that falls as far as a higher-is-better one rises.
+    length = max(length, 2)
+    rise = abs(rise) + 1.0
+    up = _shape(shape, ay(year), baseline, ay(year + length), baseline + rise)
+    down = _shape(shape, ay(year), baseline, ay(year + length), baseline - rise)
+    scale = max(abs(baseline), rise, 1.0)
+    for rising, falling in zip(up, down, strict=True):
+        mirrored = 2 * baseline - rising.expected
+        assert falling.expected == pytest.approx(mirrored, abs=1e-9 * scale)
+
+
+def _shape(
+    shape: str, baseline_period: Period, baseline: float, target_period: Period, target: float
+) -> list[TrajectoryPoint]:
+    if shape == "back":
+        return back_loaded_trajectory(baseline_period, baseline, target_period, target)
+    if shape == "front":
+        return front_loaded_trajectory(baseline_period, baseline, target_period, target)
+    return dip_then_rise_trajectory(baseline_period, baseline, target_period, target, 2.0, 1)

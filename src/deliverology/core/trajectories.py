@@ -1,8 +1,9 @@
 """Trajectories: the expected path of a metric from its baseline to its target (METHOD.md 4.2.3).
 
 Every trajectory has one point per period from the baseline period to the target period, both
-included. Linear and S-curve trajectories start exactly at the baseline and end exactly at the
-target; a historical-rate trajectory continues past performance and ends where that leads.
+included. Shaped trajectories (method C: linear, S-curve, back-loaded, front-loaded, dip then
+rise) start exactly at the baseline and end exactly at the target; historical-rate and
+benchmark-rate trajectories (method A) continue a rate and end where that leads.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ class TrajectoryMethod(StrEnum):
     LINEAR = "linear"
     S_CURVE = "s_curve"
     HISTORICAL_RATE = "historical_rate"
+    BACK_LOADED = "back_loaded"
+    FRONT_LOADED = "front_loaded"
+    DIP_THEN_RISE = "dip_then_rise"
+    BENCHMARK_RATE = "benchmark_rate"
 
 
 class TrajectoryError(ValueError):
@@ -103,6 +108,98 @@ def historical_rate_trajectory(
     return [TrajectoryPoint(period, value) for period, value in zip(periods, values, strict=True)]
 
 
+def back_loaded_trajectory(
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    target_value: float,
+    power: float = 2.0,
+) -> list[TrajectoryPoint]:
+    """A "hockey stick": little improvement at first, most of it near the target period.
+
+    The share of the improvement made by a point in time x (0 to 1) is x ** power.
+    """
+    periods = _periods_between(baseline_period, target_period)
+    _check_finite(baseline_value=baseline_value, target_value=target_value)
+    _check_power(power)
+    steps = len(periods) - 1
+    fractions = [(step / steps) ** power for step in range(steps + 1)]
+    return _points(periods, baseline_value, target_value, fractions)
+
+
+def front_loaded_trajectory(
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    target_value: float,
+    power: float = 2.0,
+) -> list[TrajectoryPoint]:
+    """Diminishing returns: most of the improvement early, less and less towards the target.
+
+    The share of the improvement made by a point in time x (0 to 1) is 1 - (1 - x) ** power.
+    """
+    periods = _periods_between(baseline_period, target_period)
+    _check_finite(baseline_value=baseline_value, target_value=target_value)
+    _check_power(power)
+    steps = len(periods) - 1
+    fractions = [1 - (1 - step / steps) ** power for step in range(steps + 1)]
+    return _points(periods, baseline_value, target_value, fractions)
+
+
+def dip_then_rise_trajectory(
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    target_value: float,
+    dip_depth: float,
+    dip_periods: int,
+) -> list[TrajectoryPoint]:
+    """An implementation dip: worse by `dip_depth` after `dip_periods`, then a straight rise.
+
+    "Worse" is away from the target, so the dip goes down when the target is above the baseline
+    and up when it is below. The bottom of the dip comes `dip_periods` after the baseline.
+    """
+    periods = _periods_between(baseline_period, target_period)
+    _check_finite(baseline_value=baseline_value, target_value=target_value, dip_depth=dip_depth)
+    steps = len(periods) - 1
+    _check_dip(baseline_value, target_value, dip_depth, dip_periods, steps)
+    towards_target = 1.0 if target_value > baseline_value else -1.0
+    bottom = baseline_value - towards_target * dip_depth
+    falling = [_between(baseline_value, bottom, step / dip_periods) for step in range(dip_periods)]
+    rise_steps = steps - dip_periods
+    rising = [_between(bottom, target_value, step / rise_steps) for step in range(rise_steps + 1)]
+    return [
+        TrajectoryPoint(period, value)
+        for period, value in zip(periods, [*falling, *rising], strict=True)
+    ]
+
+
+def benchmark_rate_trajectory(
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    rate_per_period: float,
+    compound: bool = False,
+) -> list[TrajectoryPoint]:
+    """Method A: improve at a benchmark's rate, from the baseline to wherever that leads.
+
+    `rate_per_period` is a change in the metric's own unit per period (linear), or with
+    `compound` a growth rate per period (0.05 for 5%). Record which benchmark it came from.
+    """
+    periods = _periods_between(baseline_period, target_period)
+    _check_finite(baseline_value=baseline_value, rate_per_period=rate_per_period)
+    if compound and rate_per_period <= -1:
+        raise TrajectoryError(
+            f"a compound rate must be above -1 (-100%), or the metric would vanish "
+            f"(it is {rate_per_period:g})"
+        )
+    if compound:
+        values = [baseline_value * (1 + rate_per_period) ** step for step in range(len(periods))]
+    else:
+        values = [baseline_value + rate_per_period * step for step in range(len(periods))]
+    return [TrajectoryPoint(period, value) for period, value in zip(periods, values, strict=True)]
+
+
 def average_change(history: History, periods_back: int) -> float:
     """The change per period over the last `periods_back` periods of history."""
     (first_period, first_value), (last_period, last_value) = _look_back(history, periods_back)
@@ -127,7 +224,28 @@ _BUILDERS: dict[TrajectoryMethod, tuple[Callable[..., list[TrajectoryPoint]], fr
         historical_rate_trajectory,
         frozenset({"history", "periods_back", "compound"}),
     ),
+    TrajectoryMethod.BACK_LOADED: (back_loaded_trajectory, frozenset({"power"})),
+    TrajectoryMethod.FRONT_LOADED: (front_loaded_trajectory, frozenset({"power"})),
+    TrajectoryMethod.DIP_THEN_RISE: (
+        dip_then_rise_trajectory,
+        frozenset({"dip_depth", "dip_periods"}),
+    ),
+    TrajectoryMethod.BENCHMARK_RATE: (
+        benchmark_rate_trajectory,
+        frozenset({"rate_per_period", "compound"}),
+    ),
 }
+# What each method cannot do without, in the words of its error message.
+_REQUIRED: dict[TrajectoryMethod, dict[str, str]] = {
+    TrajectoryMethod.HISTORICAL_RATE: {"history": "the history of the metric"},
+    TrajectoryMethod.DIP_THEN_RISE: {
+        "dip_depth": "the depth of the dip",
+        "dip_periods": "the number of periods to the bottom of the dip",
+    },
+    TrajectoryMethod.BENCHMARK_RATE: {"rate_per_period": "the benchmark's rate per period"},
+}
+# These continue a rate from the baseline and end where it leads, not at the target.
+_RATE_METHODS = frozenset({TrajectoryMethod.HISTORICAL_RATE, TrajectoryMethod.BENCHMARK_RATE})
 
 
 def build_trajectory(
@@ -138,16 +256,17 @@ def build_trajectory(
     target_value: float,
     **parameters: Any,
 ) -> list[TrajectoryPoint]:
-    """Build a trajectory by the named method; the historical rate ignores `target_value`."""
+    """Build a trajectory by the named method; rate methods ignore `target_value`."""
     method = _method(method)
     build, accepted = _BUILDERS[method]
     unknown = sorted(set(parameters) - accepted)
     if unknown:
         takes = ", ".join(sorted(accepted)) or "no parameters"
         raise TrajectoryError(f"the {method} method has no {', '.join(unknown)} (it takes {takes})")
-    if method is TrajectoryMethod.HISTORICAL_RATE:
-        if "history" not in parameters:
-            raise TrajectoryError("the historical_rate method needs the history of the metric")
+    for name, description in _REQUIRED.get(method, {}).items():
+        if name not in parameters:
+            raise TrajectoryError(f"the {method} method needs {description}")
+    if method in _RATE_METHODS:
         return build(
             baseline_period=baseline_period,
             baseline_value=baseline_value,
@@ -176,6 +295,11 @@ def shifted_trajectory(points: Sequence[TrajectoryPoint], offset: float) -> list
         )
         for point in points
     ]
+
+
+def trajectory_periods(baseline_period: Period, target_period: Period) -> list[Period]:
+    """Every period of a trajectory, from the baseline to the target period, both included."""
+    return _periods_between(baseline_period, target_period)
 
 
 def _method(method: TrajectoryMethod | str) -> TrajectoryMethod:
@@ -231,6 +355,35 @@ def _check_s_curve(steepness: float, midpoint: float) -> None:
         raise TrajectoryError(f"the S-curve steepness must be above zero (it is {steepness:g})")
     if not 0 <= midpoint <= 1:
         raise TrajectoryError(f"the S-curve midpoint must be between 0 and 1 (it is {midpoint:g})")
+
+
+def _check_power(power: float) -> None:
+    _check_finite(power=power)
+    if power <= 0:
+        raise TrajectoryError(f"the power of the curve must be above zero (it is {power:g})")
+
+
+def _check_dip(
+    baseline_value: float, target_value: float, dip_depth: float, dip_periods: int, steps: int
+) -> None:
+    if target_value == baseline_value:
+        raise TrajectoryError(
+            "a dip then rise needs a target different from the baseline, to know which way is a dip"
+        )
+    if dip_depth < 0:
+        raise TrajectoryError(
+            f"the depth of the dip is how far it falls back, so it cannot be negative "
+            f"(it is {dip_depth:g})"
+        )
+    if steps < 2:
+        raise TrajectoryError(
+            "a dip then rise needs at least two periods after the baseline: one to dip, one to rise"
+        )
+    if not 1 <= dip_periods < steps:
+        raise TrajectoryError(
+            f"the bottom of the dip must come between 1 and {steps - 1} periods after the "
+            f"baseline, to leave time to rise to the target (it is {dip_periods})"
+        )
 
 
 def _check_finite(**values: float) -> None:
