@@ -1,0 +1,204 @@
+"""The figures of one measure in one row: read, checked against the metric, or found missing.
+
+A rate or mean needs its numerator and denominator; a count or sum its value. A suppression
+marker in a needed cell makes the figure missing with the marker's reason, never zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from deliverology.core.aggregation import Aggregation, MeasureError, check_measure, measure_value
+from deliverology.core.periods import PeriodKind
+from deliverology.engine.cells import (
+    CellError,
+    cell_text,
+    decimals_written,
+    is_blank,
+    missing_marker,
+    read_number,
+    shown,
+)
+from deliverology.engine.mapping import Role
+from deliverology.engine.reading import Cell
+
+RATIOS = (Aggregation.RATE, Aggregation.MEAN)
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What the database knows about a metric: how it adds up, how often, and its scale."""
+
+    code: str
+    aggregation: Aggregation
+    frequency: PeriodKind
+    scale: float = 100.0
+
+
+@dataclass(frozen=True)
+class Figures:
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    missing_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class FigureProblem:
+    """What is wrong with the cell of `role`. `same_text` problems (a word where a number
+    should be) are the same problem wherever the same text appears in that column."""
+
+    role: Role
+    message: str
+    expected: str | None
+    same_text: str | None = None
+
+
+def read_figures(
+    cells: Mapping[Role, Cell],
+    spec: MetricSpec | None,
+    markers: Mapping[str, str],
+    reason: str | None = None,
+) -> Figures | list[FigureProblem]:
+    """The figures in `cells`, missing when a needed cell holds a marker (or the row gives a
+    missing `reason`); the problems when they cannot be a measure of `spec`'s metric.
+
+    Without a spec (the metric is not known) the figures are read but not checked as a rate.
+    `markers` come from `cells.fold_markers`.
+    """
+    needed = _needed_roles(spec, cells)
+    if reason is not None:
+        return _said_missing(cells, needed, markers, reason)
+    for role in needed:
+        marked = missing_marker(cells[role], markers)
+        if marked is not None:
+            return Figures(None, None, None, marked)
+    numbers = _numbers(cells, needed, markers, spec)
+    if isinstance(numbers, list):
+        return numbers
+    if spec is None:
+        return _unchecked(numbers)
+    if spec.aggregation in RATIOS:
+        return _ratio(spec, numbers, cells.get(Role.VALUE))
+    return _total(spec, numbers)
+
+
+def _needed_roles(spec: MetricSpec | None, cells: Mapping[Role, Cell]) -> list[Role]:
+    """The parts of the measure that must be there: a missing one makes the figure missing."""
+    if spec is None:  # without a spec, whatever the row fills in is the figure
+        return [role for role, cell in cells.items() if not is_blank(cell)] or list(cells)
+    if spec.aggregation in RATIOS:
+        return [Role.NUMERATOR, Role.DENOMINATOR]
+    return [Role.VALUE]
+
+
+def _said_missing(
+    cells: Mapping[Role, Cell], needed: list[Role], markers: Mapping[str, str], reason: str
+) -> Figures | list[FigureProblem]:
+    given = [
+        role
+        for role in needed
+        if not is_blank(cells[role]) and missing_marker(cells[role], markers) is None
+    ]
+    if not given:
+        return Figures(None, None, None, reason)
+    return [
+        FigureProblem(
+            given[0],
+            f"the row says the figure is missing ({reason}) but gives {shown(cells[given[0]])}",
+            "no figures on a row with a missing reason",
+        )
+    ]
+
+
+def _numbers(
+    cells: Mapping[Role, Cell],
+    needed: list[Role],
+    markers: Mapping[str, str],
+    spec: MetricSpec | None,
+) -> dict[Role, float] | list[FigureProblem]:
+    numbers: dict[Role, float] = {}
+    problems: list[FigureProblem] = []
+    for role, cell in cells.items():
+        optional = role not in needed
+        if optional and (is_blank(cell) or missing_marker(cell, markers) is not None):
+            continue
+        if optional and role is not Role.VALUE and spec is not None:
+            message = f"metric '{spec.code}' is a {spec.aggregation}, so it has no {role}"
+            problems.append(FigureProblem(role, message, "its figure in the value column"))
+            continue
+        try:
+            numbers[role] = read_number(cell)
+        except CellError as error:
+            problems.append(FigureProblem(role, error.message, error.expected, cell_text(cell)))
+    return problems or numbers
+
+
+def _unchecked(numbers: dict[Role, float]) -> Figures | list[FigureProblem]:
+    denominator = numbers.get(Role.DENOMINATOR)
+    if denominator is not None and denominator <= 0:
+        word = "zero" if denominator == 0 else f"negative ({denominator:g})"
+        return [
+            FigureProblem(Role.DENOMINATOR, f"the denominator is {word}", "a denominator above 0")
+        ]
+    return Figures(numbers.get(Role.NUMERATOR), denominator, numbers.get(Role.VALUE))
+
+
+def _ratio(
+    spec: MetricSpec, numbers: dict[Role, float], value_cell: Cell
+) -> Figures | list[FigureProblem]:
+    numerator, denominator = numbers[Role.NUMERATOR], numbers[Role.DENOMINATOR]
+    try:
+        check_measure(spec.aggregation, numerator, denominator)
+    except MeasureError as error:
+        return [_measure_problem(error, denominator)]
+    computed = measure_value(spec.aggregation, numerator, denominator, spec.scale)
+    value = numbers.get(Role.VALUE)
+    if value is not None:
+        problem = _value_problem(spec, value, computed, value_cell)
+        if problem is not None:
+            return [problem]
+    return Figures(numerator, denominator, computed)
+
+
+def _measure_problem(error: MeasureError, denominator: float) -> FigureProblem:
+    if denominator == 0:
+        expected = "a denominator above 0 (mark the figure suppressed if there is none)"
+        return FigureProblem(Role.DENOMINATOR, str(error), expected)
+    if denominator < 0:
+        return FigureProblem(Role.DENOMINATOR, str(error), "a denominator above 0")
+    return FigureProblem(Role.NUMERATOR, str(error), "a numerator between 0 and the denominator")
+
+
+def _value_problem(
+    spec: MetricSpec, value: float, computed: float | None, cell: Cell
+) -> FigureProblem | None:
+    """A published value must be a possible rate and agree with its numerator and
+    denominator, to the decimals it was written with."""
+    if spec.aggregation is Aggregation.RATE and not 0 <= value <= spec.scale:
+        return FigureProblem(
+            Role.VALUE,
+            f"a rate of {value:g} is outside 0 to {spec.scale:g}",
+            f"a rate between 0 and {spec.scale:g}",
+        )
+    decimals = decimals_written(cell)
+    tolerance = 1e-9 if decimals is None else 0.5 * 10.0**-decimals + 1e-9
+    if computed is None or math.isclose(value, computed, rel_tol=1e-9, abs_tol=tolerance):
+        return None
+    return FigureProblem(
+        Role.VALUE,
+        f"the value {value:g} does not match the numerator and denominator, which give "
+        f"{computed:.6g}",
+        "the value the numerator and denominator give",
+    )
+
+
+def _total(spec: MetricSpec, numbers: dict[Role, float]) -> Figures | list[FigureProblem]:
+    value = numbers[Role.VALUE]
+    try:
+        check_measure(spec.aggregation, None, None, value)
+    except MeasureError as error:
+        return [FigureProblem(Role.VALUE, str(error), "a count of 0 or more")]
+    return Figures(None, None, value)
