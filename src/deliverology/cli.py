@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 
@@ -93,12 +94,91 @@ def serve(host: str, port: int, workers: int) -> None:
         f"--workers={workers}",
         "--access-logfile=-",
     ]
+    worker = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+        [sys.executable, "-m", "deliverology.cli", "worker"]
+    )
     try:
         subprocess.run(command, check=True)  # noqa: S603  (our own interpreter and arguments)
     except KeyboardInterrupt:
         pass
     except subprocess.CalledProcessError as error:
         raise CommandError(f"The web server stopped with status {error.returncode}") from error
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    setup_database()
+    from pathlib import Path
+
+    from deliverology.web.performance.imports import run_import, start_import
+    from deliverology.web.performance.models import ImportRun
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"There is no file at {path}")
+    mapping, mapping_name = _mapping(args) if args.kind == "observations" else (None, "")
+    kind = ImportRun.Kind.OBSERVATIONS if args.kind == "observations" else ImportRun.Kind.HIERARCHY
+    run = start_import(kind, path.resolve(), mapping=mapping, mapping_name=mapping_name)
+    with console.status("Checking the file") as status:
+        run = run_import(run, commit=not args.check, say=status.update)
+    _print_run(run)
+    if run.outcome in (ImportRun.Outcome.REFUSED, ImportRun.Outcome.FAILED):
+        raise CommandError("Nothing was saved.")
+
+
+def _mapping(args: argparse.Namespace) -> tuple[Any, str]:
+    import json
+    from pathlib import Path
+
+    from deliverology.engine.mapping import ColumnMapping
+    from deliverology.web.performance.models import SavedMapping
+
+    if not args.mapping:
+        raise CommandError("Observations need a column mapping: --mapping NAME or FILE.json")
+    saved = SavedMapping.objects.filter(name=args.mapping).first()
+    if saved is not None:
+        return ColumnMapping.from_dict(saved.mapping), saved.name
+    path = Path(args.mapping)
+    if not path.is_file():
+        raise CommandError(f"'{args.mapping}' is neither a saved mapping nor a JSON file")
+    try:
+        return ColumnMapping.from_dict(json.loads(path.read_text(encoding="utf-8"))), ""
+    except (ValueError, TypeError, KeyError) as error:
+        raise CommandError(f"The mapping in {path} is not valid: {error}") from error
+
+
+def _print_run(run: Any) -> None:
+    console.print(
+        f"{run.file_name}: [bold]{run.get_outcome_display()}[/bold] · "
+        f"{run.rows_read:,} rows read, "
+        f"{run.rows_new:,} new, {run.rows_changed:,} changed, {run.rows_unchanged:,} unchanged, "
+        f"{run.rows_set_aside:,} set aside, {run.problem_count:,} problems"
+    )
+    for problem in run.problems[:50]:
+        console.print(f"  [red]✗[/red] {problem}")
+    for note in run.notes[:20]:
+        console.print(f"  [yellow]–[/yellow] {note}")
+    if run.problem_count > 50:
+        console.print(f"  … and {run.problem_count - 50:,} more (see the Imports page)")
+
+
+def cmd_imports(args: argparse.Namespace) -> None:
+    _django()
+    from deliverology.web.performance.models import ImportRun
+
+    for run in ImportRun.objects.select_related("created_by")[: args.last]:
+        when = run.started_at.strftime("%Y-%m-%d %H:%M")
+        console.print(f"#{run.pk} {when} ", end="")
+        _print_run(run)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    setup_database()
+    from django.core.management import call_command
+
+    call_command("db_worker")
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -151,6 +231,38 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: DATABASE_URL=postgres://app:app@127.0.0.1/app deliverology setup",
     )
     setup.set_defaults(handler=cmd_setup)
+
+    load = commands.add_parser(
+        "import",
+        help="check a file and load it: local units or observations",
+        description="Check a file against what the database knows, report every problem with "
+        "its row and column, and load it only if it has none: all or nothing. Loading the same "
+        "file again changes nothing.",
+        epilog="Example: deliverology import observations scores.xlsx --mapping state-tests",
+    )
+    load.add_argument("kind", choices=["units", "observations"], help="what the file holds")
+    load.add_argument("file", help="a CSV, Excel (.xlsx) or Parquet file")
+    load.add_argument("--mapping", help="a saved mapping's name, or a JSON mapping file")
+    load.add_argument("--check", action="store_true", help="check and preview, save nothing")
+    load.set_defaults(handler=cmd_import)
+
+    listing = commands.add_parser(
+        "imports",
+        help="list the latest imports and their outcome",
+        description="List the latest imports: file, outcome and row counts.",
+        epilog="Example: deliverology imports --last 5",
+    )
+    listing.add_argument("--last", type=int, default=20, help="how many to list (20)")
+    listing.set_defaults(handler=cmd_imports)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run background work (uploaded files) as it is queued",
+        description="Run queued background work, such as files uploaded in the web app. "
+        "`deliverology serve` starts one for you.",
+        epilog="Example: deliverology worker",
+    )
+    worker.set_defaults(handler=cmd_worker)
 
     manage = commands.add_parser(
         "manage",

@@ -6,6 +6,7 @@ from deliverology.web.accounts.forms import LoginForm
 
 urlpatterns = [
     path("", include("deliverology.web.priorities.urls")),
+    path("", include("deliverology.web.performance.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -71,6 +71,14 @@ def request_access(request: HttpRequest) -> Access:
     return cached
 
 
+def require_delivery_unit(request: HttpRequest) -> Access:
+    """Loading data and setting things up is the delivery unit's job."""
+    access = request_access(request)
+    if access.role != Role.DELIVERY_UNIT:
+        raise PermissionDenied(_("Only delivery unit staff can do this."))
+    return access
+
+
 def get_priority_for_user(request: HttpRequest, code: str) -> Priority:
     request_access(request)  # every signed-in role may read every priority's page
     queryset = Priority.objects.select_related("goal_metric", "aspiration", "owner")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -230,6 +230,7 @@ class ImportRun(models.Model):
         HIERARCHY = "hierarchy", _("Local units")
 
     class Outcome(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Running")
         PREVIEWED = "previewed", _("Previewed, not saved")
         COMMITTED = "committed", _("Saved")
@@ -242,6 +243,8 @@ class ImportRun(models.Model):
     file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     mapping_name = models.CharField(_("saved mapping"), max_length=100, blank=True)
+    stored_path = models.CharField(max_length=500, blank=True, editable=False)
+    progress = models.CharField(_("progress"), max_length=200, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_new = models.PositiveIntegerField(_("new"), default=0)
@@ -264,6 +267,19 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_outcome_display()})"
+
+    def finish(self, outcome: ImportRun.Outcome, problems: Sequence[str] = ()) -> ImportRun:
+        self.outcome = outcome
+        self.progress = ""
+        self.problem_count = len(problems)
+        self.problems = list(problems[:200])
+        self.finished_at = timezone.now()
+        self.save()
+        return self
+
+    @property
+    def is_done(self) -> bool:
+        return self.outcome not in (self.Outcome.QUEUED, self.Outcome.RUNNING)
 
 
 class SavedMapping(models.Model):

@@ -1,0 +1,76 @@
+"""Imports: upload a file, see what it would change, load it; all checked in the background."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import get_valid_filename
+from django.views.decorators.http import require_http_methods, require_POST
+
+from deliverology.web.accounts.access import require_delivery_unit
+from deliverology.web.performance.forms import ImportForm
+from deliverology.web.performance.imports import start_import
+from deliverology.web.performance.models import ImportRun
+from deliverology.web.performance.tasks import check_file, load_file
+
+
+@login_required
+def imports(request: HttpRequest) -> HttpResponse:
+    require_delivery_unit(request)
+    runs = ImportRun.objects.select_related("created_by")[:100]
+    return render(request, "performance/imports.html", {"runs": runs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_new(request: HttpRequest) -> HttpResponse:
+    require_delivery_unit(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = start_import(
+            ImportRun.Kind(data["kind"]),
+            _store(data["file"]),
+            file_name=data["file"].name,
+            mapping=data.get("mapping"),
+            mapping_name=data["saved_mapping"].name if data.get("saved_mapping") else "",
+            by=request.user if isinstance(request.user, User) else None,
+        )
+        check_file.enqueue(run.pk)
+        return redirect("import_detail", run.pk)
+    return render(request, "performance/import_new.html", {"form": form})
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_delivery_unit(request)
+    run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
+    return render(request, "performance/import_detail.html", {"run": run})
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_delivery_unit(request)
+    run = get_object_or_404(ImportRun, pk=pk, outcome=ImportRun.Outcome.PREVIEWED)
+    run.outcome = ImportRun.Outcome.QUEUED
+    run.save(update_fields=["outcome"])
+    load_file.enqueue(run.pk)
+    return redirect("import_detail", run.pk)
+
+
+def _store(upload: UploadedFile) -> Path:
+    folder = Path(settings.UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}-{get_valid_filename(upload.name or 'upload')}"
+    with path.open("wb") as stream:
+        for chunk in upload.chunks():
+            stream.write(chunk)
+    return path
