@@ -118,14 +118,36 @@ def cmd_import(args: argparse.Namespace) -> None:
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"There is no file at {path}")
-    mapping, mapping_name = _mapping(args) if args.kind == "observations" else (None, "")
-    kind = ImportRun.Kind.OBSERVATIONS if args.kind == "observations" else ImportRun.Kind.HIERARCHY
-    run = start_import(kind, path.resolve(), mapping=mapping, mapping_name=mapping_name)
+    kind = _IMPORT_KINDS[args.kind]
+    mapping, mapping_name = (None, "")
+    if kind == ImportRun.Kind.OBSERVATIONS:
+        mapping, mapping_name = _mapping(args)
+    elif kind == ImportRun.Kind.RECORDS:
+        mapping, mapping_name = _definition(args)
+    run = start_import(
+        ImportRun.Kind(kind), path.resolve(), mapping=mapping, mapping_name=mapping_name
+    )
     with console.status("Checking the file") as status:
         run = run_import(run, commit=not args.check, say=status.update)
     _print_run(run)
     if run.outcome in (ImportRun.Outcome.REFUSED, ImportRun.Outcome.FAILED):
         raise CommandError("Nothing was saved.")
+
+
+_IMPORT_KINDS = {"units": "hierarchy", "observations": "observations", "records": "records"}
+
+
+def _definition(args: argparse.Namespace) -> tuple[Any, str]:
+    from pathlib import Path
+
+    from deliverology.engine.definitions import DefinitionError, read_definition
+
+    if not args.definition:
+        raise CommandError("Records need a metric definition: --definition FILE.toml")
+    try:
+        return read_definition(Path(args.definition)), Path(args.definition).name
+    except DefinitionError as error:
+        raise CommandError(str(error)) from error
 
 
 def _mapping(args: argparse.Namespace) -> tuple[Any, str]:
@@ -234,15 +256,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser(
         "import",
-        help="check a file and load it: local units or observations",
+        help="check a file and load it: local units, observations or records",
         description="Check a file against what the database knows, report every problem with "
         "its row and column, and load it only if it has none: all or nothing. Loading the same "
-        "file again changes nothing.",
-        epilog="Example: deliverology import observations scores.xlsx --mapping state-tests",
+        "file again changes nothing. Records (one row per student, patient or case) are "
+        "computed into observations for every local unit at every level by the engine.",
+        epilog="Example: deliverology import observations scores.xlsx --mapping state-tests "
+        "(or: deliverology import records results.parquet --definition proficiency.toml)",
     )
-    load.add_argument("kind", choices=["units", "observations"], help="what the file holds")
+    load.add_argument(
+        "kind", choices=["units", "observations", "records"], help="what the file holds"
+    )
     load.add_argument("file", help="a CSV, Excel (.xlsx) or Parquet file")
     load.add_argument("--mapping", help="a saved mapping's name, or a JSON mapping file")
+    load.add_argument("--definition", help="for records: the metric definition (TOML or JSON)")
     load.add_argument("--check", action="store_true", help="check and preview, save nothing")
     load.set_defaults(handler=cmd_import)
 

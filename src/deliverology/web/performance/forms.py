@@ -11,7 +11,11 @@ from deliverology.web.performance.models import ImportRun, SavedMapping
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportRun.Kind.choices)
+    # Record-level files (millions of rows) are loaded from the command line, not uploaded.
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=[c for c in ImportRun.Kind.choices if c[0] != ImportRun.Kind.RECORDS],
+    )
     file = forms.FileField(
         label=_("File"), help_text=_("CSV, Excel (.xlsx) or Parquet, long or wide.")
     )

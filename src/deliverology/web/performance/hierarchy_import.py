@@ -53,12 +53,13 @@ def _place(rows: list[UnitRow]) -> UnitPlace:
 
 def import_hierarchy(run: ImportRun, path: Path, *, commit: bool, say: Say) -> ImportRun:
     say("Reading and checking the file")
-    read = read_hierarchy(path)
+    existing = {unit.code: unit for unit in LocalUnit.objects.select_related("parent")}
+    read = read_hierarchy(path, known_units=set(existing), file_name=run.file_name)
     run.rows_read = len(read.rows)
+    run.notes = [str(note) for note in read.notes][:200]
     if read.problems:
         return run.finish(ImportRun.Outcome.REFUSED, [str(p) for p in read.problems])
     places = current_places(read.rows)
-    existing = {unit.code: unit for unit in LocalUnit.objects.all()}
     problems = _unknown_parents(places, existing)
     if problems:
         return run.finish(ImportRun.Outcome.REFUSED, problems)

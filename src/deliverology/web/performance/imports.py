@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from django.contrib.auth.models import User
 from django.db import DatabaseError, transaction
+from ibis.common.exceptions import IbisError  # type: ignore[import-untyped]
 from simple_history.utils import bulk_update_with_history
 
 from deliverology.core.periods import parse_period
+from deliverology.engine.definitions import DefinitionError, RecordDefinition
 from deliverology.engine.mapping import ColumnMapping
+from deliverology.engine.metrics import MetricRow, RecordMetricError, compute_record_metric
 from deliverology.engine.observations import MetricSpec, ObservationRow, read_observations
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.hierarchy_import import import_hierarchy as _import_hierarchy
@@ -74,11 +78,15 @@ def start_import(
     path: Path,
     *,
     file_name: str | None = None,
-    mapping: ColumnMapping | None = None,
+    mapping: ColumnMapping | RecordDefinition | None = None,
     mapping_name: str = "",
     by: User | None = None,
 ) -> ImportRun:
-    """Record a file waiting to be checked and loaded; `run_import` does the work."""
+    """Record a file waiting to be checked and loaded; `run_import` does the work.
+
+    `mapping` says how to read it: a column mapping for observations, a metric definition
+    for records, nothing for a hierarchy.
+    """
     return ImportRun.objects.create(
         kind=kind,
         file_name=file_name or path.name,
@@ -97,18 +105,24 @@ def run_import(run: ImportRun, *, commit: bool, say: Say | None = None) -> Impor
     path = Path(run.stored_path)
     if file_sha256(path) != run.file_sha256:
         return run.finish(ImportRun.Outcome.FAILED, ["The file changed after it was uploaded."])
-    report = say or _progress_reporter(run)
+    report = _progress_reporter(run, also=say)
     run.outcome = ImportRun.Outcome.RUNNING
     run.save(update_fields=["outcome"])
     if run.kind == ImportRun.Kind.HIERARCHY:
         return _import_hierarchy(run, path, commit=commit, say=report)
+    if run.kind == ImportRun.Kind.RECORDS:
+        return _import_records(run, path, commit=commit, say=report)
     return _import_observations(run, path, commit=commit, say=report)
 
 
-def _progress_reporter(run: ImportRun) -> Say:
+def _progress_reporter(run: ImportRun, also: Say | None) -> Say:
+    """Progress is kept on the run, for the browser, and passed on (to the terminal)."""
+
     def say(message: str) -> None:
         run.progress = message[:200]
         ImportRun.objects.filter(pk=run.pk).update(progress=run.progress)
+        if also is not None:
+            also(message)
 
     return say
 
@@ -123,14 +137,80 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
         known_units=set(known.units),
         known_metrics=known.metric_specs(),
         known_subgroups=set(known.subgroups),
+        file_name=run.file_name,
     )
     run.rows_read = len(read.rows)
     run.rows_set_aside = len(read.placeholders)
-    run.notes = [str(note) for note in read.placeholders][:PROBLEMS_KEPT]
+    notes = [*read.notes, *read.placeholders]
+    run.notes = [str(note) for note in notes][:PROBLEMS_KEPT]
     if read.problems:
         return run.finish(ImportRun.Outcome.REFUSED, problems=[str(p) for p in read.problems])
+    return _compare_and_write(run, read.rows, known, commit=commit, say=say)
+
+
+def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> ImportRun:
+    known = Known.load()
+    try:
+        definition = RecordDefinition.from_dict(run.mapping)
+        spec = known.metric_specs().get(definition.metric)
+        if spec is None:
+            raise DefinitionError(f"metric '{definition.metric}' is not defined in Deliverology")
+        say(f"Computing {definition.metric} from the records, at every level")
+        figures = compute_record_metric(path, definition.record_metric(spec))
+    except (DefinitionError, RecordMetricError, duckdb.Error, IbisError) as error:
+        return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
+    problems = _unknown_codes(figures, definition, known)
+    run.rows_read = len(figures)
+    records = sum(f.records for f in figures if f.level == next(iter(definition.levels)))
+    run.notes = [f"{records:,} records gave {len(figures):,} figures"]
+    if problems:
+        return run.finish(ImportRun.Outcome.REFUSED, problems)
+    return _compare_and_write(run, _as_rows(figures), known, commit=commit, say=say)
+
+
+def _unknown_codes(
+    figures: Sequence[MetricRow], definition: RecordDefinition, known: Known
+) -> list[str]:
+    problems = []
+    for level, column in definition.levels.items():
+        codes = {f.local_unit_code for f in figures if f.level == level} - set(known.units)
+        if codes:
+            problems.append(_unknown("local unit", codes, f"column '{column}' ({level})"))
+    subgroups = {f.subgroup_code for f in figures} - set(known.subgroups)
+    if subgroups:
+        columns = ", ".join(f"'{c}'" for c in definition.subgroups)
+        problems.append(_unknown("subgroup", subgroups, f"column {columns}"))
+    return problems
+
+
+def _unknown(what: str, codes: set[str], where: str) -> str:
+    shown = ", ".join(f"'{code}'" for code in sorted(codes)[:10])
+    more = f" and {len(codes) - 10:,} more" if len(codes) > 10 else ""
+    return (
+        f"{len(codes):,} {what} code(s) in {where} are not known: {shown}{more}. "
+        f"Load or add them first."
+    )
+
+
+def _as_rows(figures: Iterable[MetricRow]) -> Iterator[ObservationRow]:
+    for figure in figures:
+        yield ObservationRow(
+            line=0,
+            metric_code=figure.metric_code,
+            local_unit_code=figure.local_unit_code,
+            period=figure.period,
+            subgroup_code=figure.subgroup_code,
+            numerator=figure.numerator,
+            denominator=figure.denominator,
+            value=figure.value,
+        )
+
+
+def _compare_and_write(
+    run: ImportRun, rows: Iterable[ObservationRow], known: Known, *, commit: bool, say: Say
+) -> ImportRun:
     say("Comparing with the figures already held")
-    plan = _plan(read.rows, known, run)
+    plan = _plan(list(rows), known, run)
     run.rows_new, run.rows_changed, run.rows_unchanged = (
         len(plan.new),
         len(plan.changed),

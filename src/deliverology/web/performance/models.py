@@ -228,6 +228,7 @@ class ImportRun(models.Model):
     class Kind(models.TextChoices):
         OBSERVATIONS = "observations", _("Observations")
         HIERARCHY = "hierarchy", _("Local units")
+        RECORDS = "records", _("Records (computed by the engine)")
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
@@ -364,6 +365,7 @@ class Observation(Figure):
 
     class MissingReason(models.TextChoices):
         SUPPRESSED = "suppressed", _("Suppressed (small numbers)")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
         NOT_COLLECTED = "not_collected", _("Not collected")
         NOT_YET_AVAILABLE = "not_yet_available", _("Not yet available")
 
