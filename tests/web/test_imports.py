@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +29,7 @@ from deliverology.engine.england import (
     SUBGROUPS,
     england_mapping,
 )
+from deliverology.engine.mapping import ColumnMapping
 from deliverology.web.performance.imports import run_import, start_import
 from deliverology.web.performance.models import (
     ImportRun,
@@ -338,3 +341,58 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
     response = client.get(reverse("imports"))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_a_written_out_mapping_can_be_saved_and_chosen_next_time(
+    login, england_setup, settings, tmp_path
+):
+    settings.UPLOAD_DIR = tmp_path
+    client = login("analyst")
+    written = json.dumps(england_mapping().to_dict())
+    upload(client, DASHBOARD_CSV, kind="observations", mapping_json=written, save_as="DfE L2/L3")
+    saved = SavedMapping.objects.get(name="DfE L2/L3")
+    assert ImportRun.objects.get(file_name=DASHBOARD_CSV.name).mapping_name == "DfE L2/L3"
+    assert ColumnMapping.from_dict(saved.mapping) == england_mapping()
+    again = upload(
+        client, DASHBOARD_CSV, kind="observations", mapping_json=written, save_as="DfE L2/L3"
+    )
+    assert "exists already" in again.content.decode()
+
+
+def test_a_saved_mapping_that_cannot_read_a_file_is_refused_where_it_is_written(db):
+    mapping = SavedMapping(name="broken", kind="observations", mapping={"layout": "sideways"})
+    with pytest.raises(ValidationError) as refused:
+        mapping.full_clean()
+    assert "mapping" in refused.value.message_dict
+    definition = SavedMapping(name="records", kind="records", mapping={"metric": "x"})
+    with pytest.raises(ValidationError):
+        definition.full_clean()
+
+
+def test_a_provisional_figure_replaced_by_the_final_one_keeps_both(system, tmp_path):
+    mapping = ColumnMapping.from_dict(
+        {
+            "layout": "long",
+            "local_unit": ["school"],
+            "period": "year",
+            "metric_code": "reading",
+            "numerator": "readers",
+            "denominator": "pupils",
+            "provisional": "provisional",
+        }
+    )
+    provisional = tmp_path / "provisional.csv"
+    provisional.write_text("school,year,readers,pupils,provisional\nS1,2025-26,70,100,yes\n")
+    final = tmp_path / "final.csv"
+    final.write_text("school,year,readers,pupils,provisional\nS1,2025-26,72,101,no\n")
+    first = load(ImportRun.Kind.OBSERVATIONS, provisional, mapping=mapping)
+    assert first.outcome == ImportRun.Outcome.COMMITTED, first.problems
+    second = load(ImportRun.Kind.OBSERVATIONS, final, mapping=mapping)
+    assert (second.rows_new, second.rows_changed) == (0, 1), second.problems
+    figure = Observation.objects.get(local_unit__code="S1", period="2025-26", subgroup__code="all")
+    assert (figure.numerator, figure.denominator, figure.provisional) == (72, 101, False)
+    versions = Observation.history.filter(id=figure.pk).order_by("history_date")
+    assert [(v.numerator, v.provisional, v.import_run_id) for v in versions] == [
+        (70, True, first.pk),
+        (72, False, second.pk),
+    ]

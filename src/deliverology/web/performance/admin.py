@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup, Subgroup
+from deliverology.web.performance.models import (
+    ImportRun,
+    LocalUnit,
+    Metric,
+    Observation,
+    Rollup,
+    SavedMapping,
+    Subgroup,
+)
 
 
 @admin.register(LocalUnit)
@@ -62,4 +71,32 @@ class RollupAdmin(admin.ModelAdmin[Rollup]):
         return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SavedMapping)
+class SavedMappingAdmin(admin.ModelAdmin[SavedMapping]):
+    """Mappings and record definitions, checked when saved (SavedMapping.clean)."""
+
+    list_display = ("name", "kind", "description")
+    list_filter = ("kind",)
+    search_fields = ("name", "description")
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin[ImportRun]):
+    """The record of every import: read only, as provenance must be."""
+
+    list_display = ("started_at", "file_name", "kind", "outcome", "rows_new", "rows_changed")
+    list_filter = ("kind", "outcome")
+    search_fields = ("file_name", "file_sha256")
+    list_select_related = ("created_by",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ImportRun | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ImportRun | None = None) -> bool:
         return False

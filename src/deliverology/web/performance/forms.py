@@ -30,6 +30,12 @@ class ImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
     )
+    save_as = forms.CharField(
+        label=_("Save this mapping as"),
+        max_length=100,
+        required=False,
+        help_text=_("Give it a name to choose it again next time."),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -39,9 +45,25 @@ class ImportForm(forms.Form):
             data["mapping"] = ColumnMapping.from_dict(data["saved_mapping"].mapping)
         elif data.get("mapping_json"):
             data["mapping"] = self._mapping_from_json(data["mapping_json"])
+            self._check_name(data.get("save_as", ""))
         else:
             raise forms.ValidationError(_("Choose a saved mapping or write one out."))
         return data
+
+    def _check_name(self, name: str) -> None:
+        if name and SavedMapping.objects.filter(name=name).exists():
+            raise forms.ValidationError(
+                {"save_as": _("A mapping called “%(name)s” exists already.") % {"name": name}}
+            )
+
+    def save_mapping(self) -> SavedMapping | None:
+        """Keep the written-out mapping under the name given, if one was."""
+        data = self.cleaned_data
+        if not data.get("save_as") or not data.get("mapping_json"):
+            return None
+        return SavedMapping.objects.create(
+            name=data["save_as"], kind=data["kind"], mapping=data["mapping"].to_dict()
+        )
 
     def _mapping_from_json(self, text: str) -> ColumnMapping:
         try:

@@ -17,6 +17,8 @@ from deliverology.core.aggregation import Aggregation, Measure, MeasureError, ch
 from deliverology.core.aggregation import measure_value as core_measure_value
 from deliverology.core.periods import Period, PeriodError, PeriodKind, parse_period
 from deliverology.core.status import Direction
+from deliverology.engine.definitions import RecordDefinition
+from deliverology.engine.mapping import ColumnMapping
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
@@ -298,6 +300,20 @@ class SavedMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A mapping that cannot read a file is refused where it was written."""
+        readers = {
+            ImportRun.Kind.OBSERVATIONS: ColumnMapping.from_dict,
+            ImportRun.Kind.RECORDS: RecordDefinition.from_dict,
+        }
+        reader = readers.get(ImportRun.Kind(self.kind)) if self.kind else None
+        if reader is None or not isinstance(self.mapping, dict):
+            return
+        try:
+            reader(self.mapping)
+        except (ValueError, TypeError, KeyError) as error:
+            raise ValidationError({"mapping": str(error)}) from error
 
 
 class ObservationQuerySet(models.QuerySet["Observation"]):

@@ -35,12 +35,13 @@ def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        saved = data.get("saved_mapping") or form.save_mapping()
         run = start_import(
             ImportRun.Kind(data["kind"]),
             _store(data["file"]),
             file_name=data["file"].name,
             mapping=data.get("mapping"),
-            mapping_name=data["saved_mapping"].name if data.get("saved_mapping") else "",
+            mapping_name=saved.name if saved else "",
             by=request.user if isinstance(request.user, User) else None,
         )
         check_file.enqueue(run.pk)
