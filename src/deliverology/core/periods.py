@@ -376,3 +376,64 @@ def _check_same_kind(first: Period, second: Period) -> None:
             f"{first} is {_NOUNS[first.kind]} but {second} is {_NOUNS[second.kind]}: "
             "periods of different kinds cannot be compared step by step"
         )
+
+
+# ------------------------------------------------------------------------- DHIS2 period ids
+
+# Financial years DHIS2 names by their first month ("2024April" runs April 2024 to March 2025).
+DHIS2_FINANCIAL_YEARS = {"April": 4, "July": 7, "Sep": 9, "Oct": 10, "Nov": 11}
+DHIS2_EXAMPLES = (
+    "2024 (a year), 202403 (a month), 2024Q1 (a quarter) or 2024Sep (a year from September)"
+)
+
+_DHIS2_WITHOUT_KIND = (
+    (re.compile(r"^\d{8}$"), "a day"),
+    (re.compile(r"^\d{4}(?:Wed|Thu|Sat|Sun)?W\d{1,2}$"), "a week"),
+    (re.compile(r"^\d{4}BiW\d{1,2}$"), "a two-week period"),
+    (re.compile(r"^\d{6}B$"), "a two-month period"),
+    (re.compile(r"^\d{4}(?:April|Nov)?S[12]$"), "a six-month period"),
+    (re.compile(r"^\d{4}NovQ[1-4]$"), "a quarter of a financial year"),
+)
+_DHIS2_YEAR = re.compile(r"^(?P<year>\d{4})$")
+_DHIS2_MONTH = re.compile(r"^(?P<year>\d{4})(?P<number>\d{2})$")
+_DHIS2_QUARTER = re.compile(r"^(?P<year>\d{4})Q(?P<number>[1-4])$")
+_DHIS2_FINANCIAL = re.compile(rf"^(?P<year>\d{{4}})(?P<name>{'|'.join(DHIS2_FINANCIAL_YEARS)})$")
+
+
+def parse_dhis2_period(text: str) -> Period:
+    """The period a DHIS2 period id stands for: "2024" a calendar year, "202403" a month,
+    "2024Q1" a quarter, and a financial year that starts in the academic year's month
+    ("2024Sep") the academic year 2024-25.
+
+    DHIS2 periods with no kind here (days, weeks, two- and six-month periods, financial years
+    starting in another month) raise PeriodError saying what they are.
+    """
+    cleaned = text.strip()
+    if match := _DHIS2_YEAR.match(cleaned):
+        return _read_calendar_year(match)
+    if match := _DHIS2_QUARTER.match(cleaned):
+        return _read_quarter(match)
+    if match := _DHIS2_MONTH.match(cleaned):
+        if not 1 <= int(match["number"]) <= 12:
+            raise PeriodError(f"'{cleaned}' would be a month, but {match['number']} is no month")
+        return _read_month(match)
+    if match := _DHIS2_FINANCIAL.match(cleaned):
+        return _dhis2_financial_year(cleaned, int(match["year"]), match["name"])
+    for pattern, noun in _DHIS2_WITHOUT_KIND:
+        if pattern.match(cleaned):
+            raise PeriodError(
+                f"'{cleaned}' is {noun} in DHIS2, and Deliverology has no periods of that kind"
+            )
+    raise PeriodError(f"'{cleaned}' is not a DHIS2 period id")
+
+
+def _dhis2_financial_year(text: str, year: int, name: str) -> Period:
+    month = DHIS2_FINANCIAL_YEARS[name]
+    if month == ACADEMIC_YEAR_START_MONTH:
+        return Period(PeriodKind.ACADEMIC_YEAR, year)
+    first = _MONTH_NAMES[month - 1].capitalize()
+    raise PeriodError(
+        f"'{text}' is a DHIS2 financial year starting in {first}, and Deliverology's years "
+        f"start in January or, for academic years, in "
+        f"{_MONTH_NAMES[ACADEMIC_YEAR_START_MONTH - 1].capitalize()}"
+    )

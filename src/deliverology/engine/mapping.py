@@ -8,6 +8,10 @@ Two layouts:
   `wide_columns` says which metric and which part of its measure (numerator, denominator or
   value) each column holds; one column may serve several metrics, as a shared denominator does.
 
+- **dhis2**: a DHIS2 data value set (its JSON or CSV export). `dhis2` maps its org units to
+  local units, its data elements to metrics (and the part of the measure each gives) and its
+  category option combos to subgroups; there are no columns to name.
+
 Columns that say "this row is a total" (`total_markers`, such as ALL) are skipped when looking
 for the local unit or the subgroup: a row of a national file with region "ALL" is England.
 """
@@ -15,7 +19,7 @@ for the local unit or the subgroup: a row of a national file with region "ALL" i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +35,7 @@ class MappingError(ValueError):
 class Layout(StrEnum):
     LONG = "long"
     WIDE = "wide"
+    DHIS2 = "dhis2"
 
 
 class Role(StrEnum):
@@ -92,12 +97,70 @@ class PlaceholderRule:
 
 
 @dataclass(frozen=True)
+class Dhis2DataElement:
+    """A DHIS2 data element (by the id the export uses: UID, code or name) and the part of a
+    metric's measure its values are; `subgroup` fixes the subgroup whatever the combo."""
+
+    data_element: str
+    metric: str
+    role: Role
+    subgroup: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_id(self.data_element, "a data element's 'data_element'")
+        _require_id(self.metric, f"the metric of data element '{self.data_element}'")
+        role = _enum(Role, self.role, f"role of data element '{self.data_element}'")
+        object.__setattr__(self, "role", role)
+        if self.subgroup is not None:
+            _require_id(self.subgroup, f"the subgroup of data element '{self.data_element}'")
+
+
+@dataclass(frozen=True)
+class Dhis2Mapping:
+    """How a DHIS2 data value set maps to observations.
+
+    Org units and category option combos not listed are taken as local unit and subgroup
+    codes themselves (as in an export with idScheme=CODE); the default combo is the mapping's
+    default subgroup. Only the listed attribute option combos are read (all when none are).
+    Data elements must be mapped or listed as ignored. DHIS2 leaves out zeros unless a data
+    element stores them: `absent_numerator_is_zero` reads a missing numerator as 0.
+    """
+
+    data_elements: tuple[Dhis2DataElement, ...]
+    org_units: Mapping[str, str] = field(default_factory=dict)
+    category_option_combos: Mapping[str, str] = field(default_factory=dict)
+    attribute_option_combos: tuple[str, ...] = ()
+    ignored_data_elements: tuple[str, ...] = ()
+    absent_numerator_is_zero: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("data_elements", "attribute_option_combos", "ignored_data_elements"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+        if not self.data_elements:
+            raise MappingError("say which metric each DHIS2 data element gives ('data_elements')")
+        seen: dict[tuple[str, str | None, Role], str] = {}
+        for element in self.data_elements:
+            if element.data_element in self.ignored_data_elements:
+                raise MappingError(
+                    f"data element '{element.data_element}' is both mapped and ignored"
+                )
+            key = (element.metric, element.subgroup, element.role)
+            if key in seen and seen[key] != element.data_element:
+                raise MappingError(
+                    f"data elements '{seen[key]}' and '{element.data_element}' both give the "
+                    f"{element.role} of '{element.metric}'"
+                )
+            seen[key] = element.data_element
+
+
+@dataclass(frozen=True)
 class ColumnMapping:
     """Where each part of an observation is in a file. See the module's docstring."""
 
     layout: Layout
-    local_unit: tuple[str, ...]
-    period: str
+    local_unit: tuple[str, ...] = ()
+    period: str = ""
     subgroup: tuple[str, ...] = ()
     metric: str | None = None
     metric_code: str | None = None
@@ -118,6 +181,7 @@ class ColumnMapping:
     period_kind: PeriodKind | None = None
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sheet: str | None = None
+    dhis2: Dhis2Mapping | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layout", _enum(Layout, self.layout, "layout"))
@@ -127,10 +191,15 @@ class ColumnMapping:
         for name in ("local_unit", "subgroup", "total_markers", "wide_columns"):
             value = getattr(self, name)
             object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+        self._check_reasons()
+        if self.layout is Layout.DHIS2:
+            self._check_dhis2()
+            return
+        if self.dhis2 is not None:
+            raise MappingError("'dhis2' is only for the dhis2 layout")
         if not self.local_unit:
             raise MappingError("say which column (or columns) give the local unit")
         _require_text(self.period, "the period column")
-        self._check_reasons()
         if self.layout is Layout.LONG:
             self._check_long()
         else:
@@ -178,6 +247,29 @@ class ColumnMapping:
                     f"'{wide.metric}'"
                 )
             seen[key] = wide.column
+
+    def _check_dhis2(self) -> None:
+        if self.dhis2 is None:
+            raise MappingError(
+                "a dhis2 mapping needs 'dhis2': which metric each data element gives"
+            )
+        columns = ("local_unit", "period", "subgroup", "wide_columns", "filters")
+        given = [name for name in columns if getattr(self, name)]
+        given += [
+            name
+            for name in ("metric", "metric_code", "numerator", "denominator", "value")
+            if getattr(self, name) is not None
+        ]
+        given += [
+            name
+            for name in ("provisional", "missing_reason", "placeholder_rule", "sheet")
+            if getattr(self, name) is not None
+        ]
+        if given:
+            raise MappingError(
+                f"a DHIS2 data value set has no columns to name, so a dhis2 mapping takes no "
+                f"{', '.join(given)}; put the maps in 'dhis2'"
+            )
 
     def columns_used(self) -> dict[str, str]:
         """Every column the mapping reads, with what it is read for."""
@@ -241,16 +333,20 @@ class ColumnMapping:
                 f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in the "
                 f"column mapping; the keys are {', '.join(sorted(known))}"
             )
-        for required in ("layout", "local_unit", "period"):
+        required_keys = ("layout", "dhis2") if data.get("layout") == Layout.DHIS2 else _REQUIRED
+        for required in required_keys:
             if required not in data:
                 raise MappingError(f"the column mapping needs '{required}'")
         return cls(**{key: _read_key(key, value) for key, value in data.items()})
 
 
+_REQUIRED = ("layout", "local_unit", "period")
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, StrEnum):
         return str(value)
-    if isinstance(value, WideColumn | PlaceholderRule):
+    if is_dataclass(value) and not isinstance(value, type):
         return {each.name: _plain(getattr(value, each.name)) for each in fields(value)}
     if isinstance(value, Mapping):
         return {str(key): _plain(item) for key, item in value.items()}
@@ -298,6 +394,8 @@ def _read_key(key: str, value: Any) -> Any:
             }
         case "placeholder_rule":
             return None if value is None else _placeholder_rule(value)
+        case "dhis2":
+            return None if value is None else _dhis2_mapping(value)
     if key in _TEXT_KEYS:
         return None if value is None else _text(value, key)
     raise AssertionError(key)
@@ -337,6 +435,65 @@ def _placeholder_rule(value: Any) -> PlaceholderRule:
     )
 
 
+_DHIS2_KEYS = {
+    "data_elements",
+    "org_units",
+    "category_option_combos",
+    "attribute_option_combos",
+    "ignored_data_elements",
+    "absent_numerator_is_zero",
+}
+
+
+def _dhis2_mapping(value: Any) -> Dhis2Mapping:
+    item = _object(value, "dhis2")
+    unknown = sorted(set(item) - _DHIS2_KEYS)
+    if unknown:
+        raise MappingError(
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in 'dhis2'; "
+            f"the keys are {', '.join(sorted(_DHIS2_KEYS))}"
+        )
+    if "data_elements" not in item:
+        raise MappingError("'dhis2' needs 'data_elements': which metric each data element gives")
+    zero = item.get("absent_numerator_is_zero", False)
+    if not isinstance(zero, bool):
+        raise MappingError("'absent_numerator_is_zero' must be true or false")
+    return Dhis2Mapping(
+        data_elements=tuple(
+            _dhis2_element(each) for each in _list(item["data_elements"], "data_elements")
+        ),
+        org_units=_text_map(item.get("org_units", {}), "org_units"),
+        category_option_combos=_text_map(
+            item.get("category_option_combos", {}), "category_option_combos"
+        ),
+        attribute_option_combos=_texts(
+            item.get("attribute_option_combos", []), "attribute_option_combos"
+        ),
+        ignored_data_elements=_texts(
+            item.get("ignored_data_elements", []), "ignored_data_elements"
+        ),
+        absent_numerator_is_zero=zero,
+    )
+
+
+def _dhis2_element(value: Any) -> Dhis2DataElement:
+    item = _object(value, "each of data_elements")
+    unknown = sorted(set(item) - {"data_element", "metric", "role", "subgroup"})
+    missing = sorted({"data_element", "metric", "role"} - set(item))
+    if unknown or missing:
+        raise MappingError(
+            "each of data_elements has data_element, metric, role and optionally subgroup "
+            f"(found {', '.join(sorted(item)) or 'nothing'})"
+        )
+    subgroup = item.get("subgroup")
+    return Dhis2DataElement(
+        data_element=_text(item["data_element"], "data_element"),
+        metric=_text(item["metric"], "metric"),
+        role=Role(_enum(Role, item["role"], "role")),
+        subgroup=None if subgroup is None else _text(subgroup, "subgroup"),
+    )
+
+
 def _enum(kind: type[Any], value: Any, name: str) -> Any:
     try:
         return kind(value)
@@ -348,6 +505,11 @@ def _enum(kind: type[Any], value: Any, name: str) -> Any:
 def _require_text(value: Any, name: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise MappingError(f"{name} must be a column name (text)")
+
+
+def _require_id(value: Any, name: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise MappingError(f"{name} must be an id or a code (text)")
 
 
 def _text(value: Any, name: str) -> str:

@@ -116,6 +116,18 @@ def read_observations(
     """Read and check every row of a file. `known_*` are what the database holds (None: not
     checked); `file_name` is the name to show in problems (the upload's name)."""
     name = file_name or Path(path).name
+    if mapping.layout is Layout.DHIS2:
+        # Imported here: the DHIS2 reader builds on this module's rows and results.
+        from deliverology.engine.dhis2 import read_dhis2
+
+        return read_dhis2(
+            path,
+            mapping,
+            known_units=known_units,
+            known_metrics=known_metrics,
+            known_subgroups=known_subgroups,
+            file_name=name,
+        )
     try:
         table = read_table(path, sheet=mapping.sheet, file_name=name)
     except FileProblem as problem:
