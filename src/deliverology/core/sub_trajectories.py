@@ -32,7 +32,8 @@ def trajectory_shape(points: Sequence[TrajectoryPoint], target_value: float) -> 
     change = target_value - expected[0]
     if change == 0:
         return np.linspace(0.0, 1.0, len(points))
-    return (expected - expected[0]) / change
+    shape: Floats = (expected - expected[0]) / change
+    return shape
 
 
 def sub_trajectories_array(baselines: Floats, targets: Floats, shape: Floats) -> Floats:
