@@ -585,3 +585,11 @@ def test_a_long_mapping_cannot_carry_dhis2_maps():
     data = {"layout": "long", "local_unit": "d", "period": "p", "metric_code": "m", "value": "v"}
     with pytest.raises(MappingError, match="only for the dhis2 layout"):
         ColumnMapping.from_dict({**data, "dhis2": MAPPING_DATA["dhis2"]})
+
+
+def test_the_mapping_shown_in_the_documentation_is_a_valid_mapping():
+    page = (Path(__file__).resolve().parents[2] / "docs" / "dhis2.md").read_text(encoding="utf-8")
+    block = page.split("```json\n", 1)[1].split("```", 1)[0]
+    mapping = ColumnMapping.from_dict(json.loads(block))
+    assert mapping.dhis2 is not None
+    assert {each.metric for each in mapping.dhis2.data_elements} <= set(METRICS)
