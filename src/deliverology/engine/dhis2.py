@@ -87,7 +87,6 @@ class _Pair:
     period: str
     subgroup: str
     values: dict[Role, DataValue] = field(default_factory=dict)
-    elements: dict[Role, str] = field(default_factory=dict)
 
 
 class _Dhis2Reader:
@@ -128,6 +127,8 @@ class _Dhis2Reader:
     def read(self) -> ObservationsRead:
         for problem in self.value_set.problems:
             self._problem(problem.line, problem.column, problem.message, problem.expected)
+        for refused in self.value_set.refused:
+            self.refused_near.update(_near(refused))
         self._check_metrics()
         for value in self.value_set.values:
             self._read_value(value)
@@ -327,7 +328,6 @@ class _Dhis2Reader:
         earlier = pair.values.get(element.role)
         if earlier is None:
             pair.values[element.role] = value
-            pair.elements[element.role] = element.data_element
             return
         self._problem(
             value.line,

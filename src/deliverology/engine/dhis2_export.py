@@ -76,12 +76,14 @@ class DataValue:
 @dataclass
 class ValueSet:
     """The data values of a file, the names its format gives each field, and what was found
-    wrong with single values while reading them."""
+    wrong with single values while reading them (`refused` keeps those values' ids as far as
+    they could be read, so that their partners are not reported a second time)."""
 
     format: str
     values: list[DataValue]
     field_names: Mapping[str, str]
     problems: list[Problem] = field(default_factory=list)
+    refused: list[DataValue] = field(default_factory=list)
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -228,35 +230,36 @@ def _data_values(document: Any) -> tuple[list[Any], dict[str, Any]]:
 
 
 def _json_value(position: int, item: Any, defaults: dict[str, Any], value_set: ValueSet) -> None:
+    problems: list[Problem] = []
+
     def problem(column: str | None, message: str, expected: str) -> None:
-        value_set.problems.append(Problem("", position, column, message, expected))
+        problems.append(Problem("", position, column, message, expected))
 
     if not isinstance(item, dict):
-        problem(
-            None, f"the data value is {_json_type(item)}", 'an object like {"dataElement": ...}'
+        expected = 'an object like {"dataElement": ..., "value": ...}'
+        value_set.problems.append(
+            Problem("", position, None, f"the data value is {_json_type(item)}", expected)
         )
         return
     ids: dict[str, str] = {}
     for name in FIELDS:
         given = item.get(name, defaults.get(name))
-        if given is None:
-            given = ""
-        if isinstance(given, str) and not isinstance(given, _JsonNumber):
-            ids[name] = given.strip()
-        else:
+        ids[name] = given.strip() if isinstance(given, str) else ""
+        if given is not None and (not isinstance(given, str) or isinstance(given, _JsonNumber)):
             problem(name, f"{name} is {_json_type(given)}", f"the {_FIELD_NOUNS[name]} as text")
     value = item.get("value")
     if isinstance(value, _JsonNumber):
         value = str(value)
     elif value is not None and not isinstance(value, str | bool):
         problem("value", f"the value is {_json_type(value)}", "a number, as text or a number")
-        return
     deleted = item.get("deleted", False)
     if not isinstance(deleted, bool):
         problem("deleted", f"'deleted' is {_json_type(deleted)}", "true or false")
-        return
-    if len(ids) == len(FIELDS):
-        value_set.values.append(DataValue(position, ids, value, deleted))
+    if problems:
+        value_set.problems.extend(problems)
+        value_set.refused.append(DataValue(position, ids, None))
+    else:
+        value_set.values.append(DataValue(position, ids, value, deleted is True))
 
 
 def _json_type(value: Any) -> str:
