@@ -324,7 +324,7 @@ class _Dhis2Reader:
         self, value: DataValue, element: Dhis2DataElement, unit: str, period: str, subgroup: str
     ) -> None:
         key = (element.metric, unit, period, subgroup)
-        pair = self.pairs.setdefault(key, _Pair(*key))
+        pair = self.pairs.get(key) or self.pairs.setdefault(key, _Pair(*key))
         earlier = pair.values.get(element.role)
         if earlier is None:
             pair.values[element.role] = value

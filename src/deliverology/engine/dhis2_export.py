@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
+import sys
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -63,7 +65,7 @@ class Dhis2FileProblem(Exception):
         self.expected = expected
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DataValue:
     """One value of the file: its row, its ids as written, and its value."""
 
@@ -200,8 +202,9 @@ def _json_value_set(data: bytes) -> ValueSet:
     items, defaults = _data_values(document)
     value_set = ValueSet("dhis2-json", [], {name: name for name in (*FIELDS, "value")})
     value_set.encoding, value_set.notes = encoding, notes
-    for position, item in enumerate(items, start=1):
-        _json_value(position, item, defaults, value_set)
+    for place, item in enumerate(items):
+        items[place] = None  # let each parsed item go once read: a national export is large
+        _json_value(place + 1, item, defaults, value_set)
     return value_set
 
 
@@ -244,7 +247,8 @@ def _json_value(position: int, item: Any, defaults: dict[str, Any], value_set: V
     ids: dict[str, str] = {}
     for name in FIELDS:
         given = item.get(name, defaults.get(name))
-        ids[name] = given.strip() if isinstance(given, str) else ""
+        # ids repeat across thousands of values: one copy of each keeps a large export small
+        ids[name] = sys.intern(given.strip()) if isinstance(given, str) else ""
         if given is not None and (not isinstance(given, str) or isinstance(given, _JsonNumber)):
             problem(name, f"{name} is {_json_type(given)}", f"the {_FIELD_NOUNS[name]} as text")
     value = item.get("value")
@@ -290,13 +294,16 @@ _FIELD_NOUNS = {
 
 def _csv_value_set(data: bytes) -> ValueSet:
     text, encoding, notes = _decoded(data)
-    records = list(_csv_records(text))
-    header = [cell.strip().lower() for cell in records[0][1]] if records else []
+    records = _csv_records(text)
+    first = next(records, None)
+    if first is None:
+        raise Dhis2FileProblem("the file is empty")
+    header = [cell.strip().lower() for cell in first[1]]
     if "dataelement" in header:
         names = {place: _CSV_NAMES[cell] for place, cell in enumerate(header) if cell in _CSV_NAMES}
-        _check_csv_header(records[0][1], names)
-        field_names = {name: records[0][1][place].strip() for place, name in names.items()}
-        body, width = records[1:], len(header)
+        _check_csv_header(first[1], names)
+        field_names = {name: first[1][place].strip() for place, name in names.items()}
+        width = len(header)
     else:
         names = {
             place: _CSV_NAMES[column]
@@ -304,13 +311,14 @@ def _csv_value_set(data: bytes) -> ValueSet:
             if column in _CSV_NAMES
         }
         field_names = {name: column for column, name in _CSV_NAMES.items() if column in CSV_COLUMNS}
-        body, width = records, 0
+        width = 0
+        records = itertools.chain([first], records)
         notes.append("the file has no header row, so its columns were read in DHIS2's order")
-    if not body:
-        raise Dhis2FileProblem("the file has a header row but no data values", "at least one row")
     value_set = ValueSet("dhis2-csv", [], field_names, encoding=encoding, notes=notes)
-    for line, cells in body:
+    for line, cells in records:
         _csv_value(line, cells, names, width, value_set)
+    if not value_set.values and not value_set.problems:
+        raise Dhis2FileProblem("the file has a header row but no data values", "at least one row")
     return value_set
 
 
@@ -360,5 +368,5 @@ def _csv_value(
     if deleted not in ("", "true", "false"):
         problem(value_set.field_names["deleted"], f"'deleted' is {shown(deleted)}", "true or false")
         return
-    ids = {name: found.get(name, "") for name in FIELDS}
+    ids = {name: sys.intern(found.get(name, "")) for name in FIELDS}
     value_set.values.append(DataValue(line, ids, found["value"], deleted == "true"))
