@@ -33,7 +33,7 @@ END = parse_period("2026-27", PeriodKind.ACADEMIC_YEAR)
 
 
 def test_a_linear_system_trajectory_gives_straight_sub_trajectories() -> None:
-    shape = trajectory_shape(linear_trajectory(START, 60.0, END, 70.0), 70.0)
+    shape = trajectory_shape(linear_trajectory(START, 60.0, END, 70.0))
     rows = sub_trajectories_array(np.array([50.0, 80.0]), np.array([60.0, 82.0]), shape)
     assert rows[0].tolist() == pytest.approx([50, 52, 54, 56, 58, 60])
     assert rows[1].tolist() == pytest.approx([80, 80.4, 80.8, 81.2, 81.6, 82])
@@ -41,7 +41,7 @@ def test_a_linear_system_trajectory_gives_straight_sub_trajectories() -> None:
 
 def test_sub_trajectories_follow_the_system_curve() -> None:
     system = s_curve_trajectory(START, 60.0, END, 70.0)
-    shape = trajectory_shape(system, 70.0)
+    shape = trajectory_shape(system)
     rows = sub_trajectories_array(np.array([40.0]), np.array([60.0]), shape)
     # Twice the system's improvement, so twice its step in every period.
     expected = [40 + 2 * (point.expected - 60) for point in system]
@@ -50,12 +50,17 @@ def test_sub_trajectories_follow_the_system_curve() -> None:
 
 def test_a_flat_system_trajectory_gives_straight_lines() -> None:
     flat = [TrajectoryPoint(START + step, 60.0) for step in range(3)]
-    assert trajectory_shape(flat, 60.0).tolist() == [0.0, 0.5, 1.0]
+    assert trajectory_shape(flat).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_a_rate_trajectory_is_shaped_by_where_it_ends() -> None:
+    ends_short = [TrajectoryPoint(START + step, 60.0 + step) for step in range(5)]
+    assert trajectory_shape(ends_short).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
 
 
 def test_a_trajectory_needs_two_points() -> None:
     with pytest.raises(TrajectoryError, match="at least a baseline and a target"):
-        trajectory_shape([TrajectoryPoint(START, 60.0)], 70.0)
+        trajectory_shape([TrajectoryPoint(START, 60.0)])
 
 
 def test_the_implied_system_trajectory_weights_by_denominator() -> None:
@@ -106,7 +111,7 @@ def test_stretched_sub_trajectories_add_up_to_the_system_trajectory_in_every_per
         return
     system = build(START, system_baseline, END, system_target)
     targets = np.array([stretch.sub_targets[each.key] for each in units])
-    rows = sub_trajectories_array(baselines, targets, trajectory_shape(system, system_target))
+    rows = sub_trajectories_array(baselines, targets, trajectory_shape(system))
 
     sign = 1 if direction is HIGHER else -1
     implied = implied_system_trajectory(rows, denominators)

@@ -20,16 +20,17 @@ from deliverology.core.trajectories import TrajectoryError, TrajectoryPoint
 Floats = npt.NDArray[np.float64]
 
 
-def trajectory_shape(points: Sequence[TrajectoryPoint], target_value: float) -> Floats:
-    """The share of the improvement from the first point to `target_value` made by each period.
+def trajectory_shape(points: Sequence[TrajectoryPoint]) -> Floats:
+    """The share of the trajectory's whole change made by each period: 0 at the baseline, 1 at
+    the end.
 
-    0 at the baseline and 1 where the trajectory reaches the target. A trajectory that stays at
-    its baseline (target equal to baseline) has no shape of its own, so a straight line is used.
+    A trajectory that ends where it started has no shape to share out, so a straight line is
+    used.
     """
     if len(points) < 2:
         raise TrajectoryError("a trajectory needs at least a baseline and a target period")
     expected = np.array([point.expected for point in points], dtype=np.float64)
-    change = target_value - expected[0]
+    change = expected[-1] - expected[0]
     if change == 0:
         return np.linspace(0.0, 1.0, len(points))
     shape: Floats = (expected - expected[0]) / change

@@ -1,0 +1,430 @@
+"""Setting, negotiating and agreeing sub-targets: each change touches several rows and keeps its
+history, so it happens here, in one transaction, for the views, the admin and the tests alike."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from deliverology.core.allocation import (
+    AggregationCheck,
+    AllocationError,
+    AllocationMethod,
+    Stretch,
+    UnitBaseline,
+    aggregation_check,
+    floor_plus_uplift,
+    gap_closing,
+    stretch_to_meet,
+    uniform_uplift,
+)
+from deliverology.core.sub_trajectories import sub_trajectories_array, trajectory_shape
+from deliverology.core.trajectories import TrajectoryPoint, linear_trajectory
+from deliverology.web.performance.models import LocalUnit, Metric
+from deliverology.web.performance.series import load_series
+from deliverology.web.priorities.models import Target
+from deliverology.web.subtargets.models import (
+    NegotiationStep,
+    SubTarget,
+    SubTargetPoint,
+    SubTargetSet,
+)
+
+Status = SubTarget.Status
+Step = NegotiationStep.Kind
+# The parameters each method takes, besides the local units and the direction.
+PARAMETERS: Mapping[AllocationMethod, tuple[str, ...]] = {
+    AllocationMethod.UNIFORM_UPLIFT: ("uplift",),
+    AllocationMethod.GAP_CLOSING: ("benchmark", "share"),
+    AllocationMethod.FLOOR_PLUS_UPLIFT: ("floor", "uplift"),
+    AllocationMethod.NEGOTIATED: (),
+}
+
+
+class SubTargetError(ValueError):
+    """A sub-target change that cannot be made; the message says why, to the person who tried."""
+
+
+def levels_under(target: Target) -> list[str]:
+    """The types of local unit under the target's unit, nearest first."""
+    below = LocalUnit.objects.subtree(target.local_unit).exclude(pk=target.local_unit_id)
+    nearest: dict[str, int] = {}
+    for unit_type, depth in below.values_list("type", "depth"):
+        nearest[unit_type] = min(depth, nearest.get(unit_type, depth))
+    return sorted(nearest, key=lambda unit_type: (nearest[unit_type], unit_type))
+
+
+@transaction.atomic
+def build_sub_targets(
+    target: Target,
+    *,
+    level: str,
+    method: AllocationMethod,
+    by: User | None,
+    **parameters: float,
+) -> SubTargetSet:
+    """Share the target out among the local units of `level` under its unit, by `method`.
+
+    A set still being negotiated is replaced (its history keeps the old one); an agreed set is
+    not.
+    """
+    method = AllocationMethod(method)
+    _check_metric(target.metric)
+    existing = SubTargetSet.objects.filter(target=target).first()
+    if existing is not None and existing.is_agreed:
+        raise SubTargetError("The sub-targets of this target are agreed: they cannot be rebuilt.")
+    units = _units_at(target, level)
+    baselines = _baselines(target, units)
+    keyed = [UnitBaseline(unit.pk, value, den) for unit, (_, den, value) in baselines.items()]
+    allocated = _allocate(target, method, keyed, parameters)
+    if existing is not None:
+        existing.delete()
+    chosen = {name: parameters[name] for name in PARAMETERS[method]}
+    sub_target_set = SubTargetSet.objects.create(
+        target=target, level=level, method=method.value, parameters=chosen, created_by=by
+    )
+    sub_targets = [
+        _new_sub_target(sub_target_set, target, unit, figures, allocated)
+        for unit, figures in baselines.items()
+    ]
+    bulk_create_with_history(sub_targets, SubTarget, default_user=by)
+    sub_targets = list(sub_target_set.sub_targets.all())
+    if allocated is not None:
+        _record(sub_targets, Step.ALLOCATED, by, note=_describe(method, chosen))
+    rebuild_trajectories(sub_target_set, sub_targets)
+    return sub_target_set
+
+
+def check_of(
+    sub_target_set: SubTargetSet, sub_targets: Sequence[SubTarget] | None = None
+) -> AggregationCheck:
+    """The aggregation check of the sub-targets as they stand: denominator-weighted."""
+    sub_targets = list(sub_target_set.sub_targets.all()) if sub_targets is None else sub_targets
+    target = sub_target_set.target
+    metric = target.metric
+    return aggregation_check(
+        {each.pk: each.value for each in sub_targets},
+        [each.unit_baseline() for each in sub_targets],
+        target.target_value,
+        metric.core_direction,
+        metric.scale,
+    )
+
+
+def stretch_of(
+    sub_target_set: SubTargetSet, sub_targets: Sequence[SubTarget] | None = None
+) -> Stretch[int]:
+    """The least stretch that meets the system target.
+
+    While every sub-target is as allocated, the method's own parameter is stretched (a larger
+    share of each gap, a larger uplift). Once any was proposed or adjusted, the same smallest
+    uplift is added to every sub-target as it stands, so nobody's negotiated figure is lost.
+    """
+    sub_targets = list(sub_target_set.sub_targets.all()) if sub_targets is None else sub_targets
+    target = sub_target_set.target
+    metric = target.metric
+    units = [each.unit_baseline() for each in sub_targets]
+    method = sub_target_set.core_method
+    extra: dict[str, Any] = {}
+    if method is AllocationMethod.NEGOTIATED or any(
+        each.status != Status.ALLOCATED for each in sub_targets
+    ):
+        method = AllocationMethod.NEGOTIATED
+        extra["proposals"] = {each.pk: each.value for each in sub_targets}
+    else:
+        extra = {k: v for k, v in sub_target_set.parameters.items() if k in ("benchmark", "floor")}
+    try:
+        return stretch_to_meet(
+            method,
+            units,
+            target.target_value,
+            metric.core_direction,
+            scale=metric.scale,
+            **extra,
+        )
+    except AllocationError as error:
+        raise SubTargetError(str(error)) from error
+
+
+@transaction.atomic
+def stretch(sub_target_set: SubTargetSet, *, by: User | None) -> Stretch[int]:
+    """Apply the least stretch that meets the system target (one click on the page)."""
+    _check_open(sub_target_set)
+    sub_targets = list(sub_target_set.sub_targets.select_for_update())
+    found = stretch_of(sub_target_set, sub_targets)
+    by_pk = {each.pk: each for each in sub_targets}
+    changed = [
+        each for pk, value in found.sub_targets.items() if (each := by_pk[pk]).value != value
+    ]
+    if found.method is AllocationMethod.NEGOTIATED:
+        note = f"stretched to meet the system target: {found.parameter:.4g} added to every one"
+        for each in changed:
+            each.adjusted_value = each.value = found.sub_targets[each.pk]
+            each.status = Status.ADJUSTED
+        _record(changed, Step.ADJUSTED, by, note=note)
+    else:
+        name = "share" if found.method is AllocationMethod.GAP_CLOSING else "uplift"
+        sub_target_set.parameters = {**sub_target_set.parameters, name: found.parameter}
+        sub_target_set.save(update_fields=["parameters"])
+        note = f"stretched: {_describe(found.method, sub_target_set.parameters)}"
+        for each in changed:
+            each.allocated_value = each.value = found.sub_targets[each.pk]
+        _record(changed, Step.ALLOCATED, by, note=note)
+    _save(changed, by, "allocated_value", "adjusted_value", "value", "status")
+    rebuild_trajectories(sub_target_set, changed)
+    return found
+
+
+@transaction.atomic
+def propose(sub_target: SubTarget, value: float, *, by: User | None, note: str = "") -> SubTarget:
+    """A local unit proposes its own sub-target."""
+    return _change(sub_target, value, Step.PROPOSED, by, note)
+
+
+@transaction.atomic
+def adjust(sub_target: SubTarget, value: float, *, by: User | None, note: str = "") -> SubTarget:
+    """The delivery unit adjusts a sub-target."""
+    return _change(sub_target, value, Step.ADJUSTED, by, note)
+
+
+@transaction.atomic
+def adjust_many(
+    sub_target_set: SubTargetSet, values: Mapping[int, float], *, by: User | None, note: str
+) -> list[SubTarget]:
+    """Adjust several sub-targets at once (a spreadsheet); those with the same value are left."""
+    sub_targets = list(sub_target_set.sub_targets.filter(local_unit_id__in=list(values)))
+    scale = sub_target_set.target.metric.scale
+    changed = []
+    for each in sub_targets:
+        value = values[each.local_unit_id]
+        if not math.isclose(value, each.value, rel_tol=0, abs_tol=1e-9):
+            _check_open(sub_target_set)
+            _check_value(value, scale)
+            each.adjusted_value = each.value = value
+            each.status = Status.ADJUSTED
+            changed.append(each)
+    _save(changed, by, "adjusted_value", "value", "status")
+    _record(changed, Step.ADJUSTED, by, note=note)
+    rebuild_trajectories(sub_target_set, changed)
+    return changed
+
+
+@transaction.atomic
+def agree(sub_target_set: SubTargetSet, *, by: User | None) -> SubTargetSet:
+    """Agree every sub-target, but only when together they meet the system target."""
+    _check_open(sub_target_set)
+    sub_targets = list(sub_target_set.sub_targets.select_for_update().select_related("local_unit"))
+    waiting = [
+        each.local_unit.name for each in sub_targets if each.status == Status.AWAITING_PROPOSAL
+    ]
+    if waiting:
+        raise SubTargetError(
+            f"{len(waiting)} local units have no proposal yet ({', '.join(waiting[:5])}): "
+            "wait for them, or adjust their sub-targets, before agreeing."
+        )
+    check = check_of(sub_target_set, sub_targets)
+    if check.is_short:
+        raise SubTargetError(
+            f"The sub-targets add up to {check.implied_system_value:.4g}, short of the system "
+            f"target of {check.system_target:g} by {check.shortfall_people:,} people: stretch "
+            "or adjust them before agreeing."
+        )
+    for each in sub_targets:
+        each.agreed_value = each.value
+        each.status = Status.AGREED
+    _save(sub_targets, by, "agreed_value", "status")
+    _record(sub_targets, Step.AGREED, by, note="")
+    sub_target_set.status = SubTargetSet.Status.AGREED
+    sub_target_set.agreed_by = by
+    sub_target_set.agreed_at = timezone.now()
+    sub_target_set.save()
+    return sub_target_set
+
+
+def rebuild_trajectories(sub_target_set: SubTargetSet, sub_targets: Sequence[SubTarget]) -> None:
+    """Each sub-target's own trajectory, shaped like the system target's current trajectory."""
+    if not sub_targets:
+        return
+    points = system_trajectory(sub_target_set.target)
+    rows = sub_trajectories_array(
+        np.array([each.baseline_value for each in sub_targets]),
+        np.array([each.value for each in sub_targets]),
+        trajectory_shape(points),
+    )
+    SubTargetPoint.objects.filter(sub_target__in=sub_targets).delete()
+    SubTargetPoint.objects.bulk_create(
+        SubTargetPoint(
+            sub_target=each,
+            period=point.period.label,
+            period_start=point.period.start,
+            expected=float(expected),
+        )
+        for each, row in zip(sub_targets, rows, strict=True)
+        for point, expected in zip(points, row, strict=True)
+    )
+
+
+def system_trajectory(target: Target) -> list[TrajectoryPoint]:
+    """The target's current trajectory, or a straight line from baseline to target."""
+    current = target.current_trajectory()
+    if current is not None:
+        points = current.core_points()
+        if len(points) >= 2:
+            return points
+    return linear_trajectory(
+        target.baseline(), target.baseline_value, target.target(), target.target_value
+    )
+
+
+def _change(
+    sub_target: SubTarget, value: float, kind: NegotiationStep.Kind, by: User | None, note: str
+) -> SubTarget:
+    sub_target_set = sub_target.sub_target_set
+    _check_open(sub_target_set)
+    _check_value(value, sub_target_set.target.metric.scale)
+    if kind == Step.PROPOSED:
+        sub_target.proposed_value = value
+    else:
+        sub_target.adjusted_value = value
+    sub_target.value = value
+    sub_target.status = Status(kind.value)
+    sub_target._history_user = by  # type: ignore[attr-defined]
+    sub_target.save()
+    _record([sub_target], kind, by, note=note)
+    rebuild_trajectories(sub_target_set, [sub_target])
+    return sub_target
+
+
+def _check_metric(metric: Metric) -> None:
+    if metric.aggregation != Metric.AggregationChoice.RATE:
+        raise SubTargetError(
+            f"Sub-targets are checked as rates (numerator over denominator); {metric.name} is "
+            f"a {metric.get_aggregation_display().lower()} metric."
+        )
+
+
+def _check_open(sub_target_set: SubTargetSet) -> None:
+    if sub_target_set.is_agreed:
+        raise SubTargetError("These sub-targets are agreed: they can no longer change.")
+
+
+def _check_value(value: float, scale: float) -> None:
+    if not (math.isfinite(value) and 0 <= value <= scale):
+        raise SubTargetError(f"A sub-target lies between 0 and {scale:g} (this one is {value:g}).")
+
+
+def _units_at(target: Target, level: str) -> list[LocalUnit]:
+    units = list(
+        LocalUnit.objects.subtree(target.local_unit)
+        .filter(type=level)
+        .exclude(pk=target.local_unit_id)
+        .order_by("path")
+    )
+    if not units:
+        raise SubTargetError(
+            f"There are no local units of type “{level}” under {target.local_unit}."
+        )
+    return units
+
+
+Figures = tuple[float | None, float, float]  # numerator, denominator, value
+
+
+def _baselines(target: Target, units: list[LocalUnit]) -> dict[LocalUnit, Figures]:
+    """Each unit's figure in the target's baseline period; every one is needed to weigh it."""
+    metric = target.metric
+    series = load_series([metric], [unit.pk for unit in units], [target.subgroup])
+    found: dict[LocalUnit, Figures] = {}
+    missing = []
+    for unit in units:
+        figure = series.get((metric.pk, unit.pk, target.subgroup_id), {}).get(
+            target.baseline_period
+        )
+        measure = figure.effective if figure is not None else None
+        if measure is None or measure.value is None or not measure.denominator:
+            missing.append(unit.name)
+            continue
+        found[unit] = (measure.numerator, measure.denominator, measure.value)
+    if missing:
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise SubTargetError(
+            f"No figure with a denominator in the baseline period {target.baseline_period} for "
+            f"{', '.join(missing[:5])}{more}: every local unit needs one to be weighed."
+        )
+    return found
+
+
+def _allocate(
+    target: Target,
+    method: AllocationMethod,
+    units: list[UnitBaseline[int]],
+    parameters: Mapping[str, float],
+) -> dict[int, float] | None:
+    """The allocated sub-targets by unit id; None for negotiated ones, which units propose."""
+    missing = [name for name in PARAMETERS[method] if parameters.get(name) is None]
+    if missing:
+        raise SubTargetError(f"The {method} method needs the {' and the '.join(missing)}.")
+    metric = target.metric
+    direction, scale = metric.core_direction, metric.scale
+    try:
+        match method:
+            case AllocationMethod.UNIFORM_UPLIFT:
+                return uniform_uplift(units, parameters["uplift"], direction, scale)
+            case AllocationMethod.GAP_CLOSING:
+                return gap_closing(
+                    units, parameters["benchmark"], parameters["share"], direction, scale
+                )
+            case AllocationMethod.FLOOR_PLUS_UPLIFT:
+                return floor_plus_uplift(
+                    units, parameters["floor"], parameters["uplift"], direction, scale
+                )
+            case AllocationMethod.NEGOTIATED:
+                return None
+    except AllocationError as error:
+        raise SubTargetError(str(error)) from error
+
+
+def _new_sub_target(
+    sub_target_set: SubTargetSet,
+    target: Target,
+    unit: LocalUnit,
+    figures: Figures,
+    allocated: dict[int, float] | None,
+) -> SubTarget:
+    numerator, denominator, value = figures
+    given = None if allocated is None else allocated[unit.pk]
+    return SubTarget(
+        sub_target_set=sub_target_set,
+        local_unit=unit,
+        subgroup_id=target.subgroup_id,
+        baseline_numerator=numerator,
+        baseline_denominator=denominator,
+        baseline_value=value,
+        allocated_value=given,
+        value=value if given is None else given,
+        status=Status.AWAITING_PROPOSAL if given is None else Status.ALLOCATED,
+    )
+
+
+def _record(sub_targets: Iterable[SubTarget], kind: str, by: User | None, *, note: str) -> None:
+    NegotiationStep.objects.bulk_create(
+        NegotiationStep(sub_target=each, kind=kind, value=each.value, note=note, by=by)
+        for each in sub_targets
+    )
+
+
+def _save(sub_targets: list[SubTarget], by: User | None, *fields: str) -> None:
+    if sub_targets:
+        bulk_update_with_history(sub_targets, SubTarget, list(fields), default_user=by)
+
+
+def _describe(method: AllocationMethod, parameters: Mapping[str, Any]) -> str:
+    shown = ", ".join(f"{name} {value:.4g}" for name, value in parameters.items())
+    return f"{method.value}: {shown}" if shown else method.value

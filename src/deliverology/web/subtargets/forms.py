@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from deliverology.core.allocation import AllocationMethod
+from deliverology.web.subtargets.actions import PARAMETERS
+from deliverology.web.subtargets.models import SubTargetSet
+
+
+class BuildForm(forms.Form):
+    """How to share a target out: the level of local unit, the method and its parameters."""
+
+    level = forms.ChoiceField(label=_("Local units that get sub-targets"))
+    method = forms.ChoiceField(label=_("Method"), choices=SubTargetSet.Method.choices)
+    uplift = forms.FloatField(
+        label=_("Uplift"),
+        required=False,
+        min_value=0,
+        help_text=_("In the metric's own unit; for a lower-is-better metric, the reduction."),
+    )
+    benchmark = forms.FloatField(
+        label=_("Benchmark"), required=False, help_text=_("For example the top quartile.")
+    )
+    share = forms.FloatField(
+        label=_("Share of each gap to close"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text=_("From 0 to 1: 0.5 closes half of each local unit's gap to the benchmark."),
+    )
+    floor = forms.FloatField(
+        label=_("Floor"), required=False, help_text=_("No local unit worse than this.")
+    )
+
+    def __init__(self, *args: Any, levels: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [(level, level) for level in levels]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        method = data.get("method")
+        if method:
+            for name in PARAMETERS[AllocationMethod(method)]:
+                if data.get(name) is None:
+                    self.add_error(name, _("This method needs it."))
+        return data
+
+    def parameters(self) -> dict[str, float]:
+        method = AllocationMethod(self.cleaned_data["method"])
+        return {name: self.cleaned_data[name] for name in PARAMETERS[method]}
+
+
+class ValueForm(forms.Form):
+    """A proposed or adjusted sub-target, with a note saying why."""
+
+    value = forms.FloatField(label=_("Sub-target"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class SpreadsheetForm(forms.Form):
+    file = forms.FileField(
+        label=_("Edited spreadsheet (.xlsx)"),
+        help_text=_(
+            "The workbook exported from this page, with its trajectory or sub-targets edited."
+        ),
+    )

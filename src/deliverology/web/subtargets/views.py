@@ -1,0 +1,265 @@
+"""Sub-target pages: thin views over `actions` and `spreadsheets`, every one through the access
+helpers first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from deliverology.core.allocation import AllocationMethod
+from deliverology.web.accounts.access import Access, Role, request_access, require_delivery_unit
+from deliverology.web.priorities.models import Target
+from deliverology.web.subtargets import actions, spreadsheets
+from deliverology.web.subtargets.actions import SubTargetError
+from deliverology.web.subtargets.forms import BuildForm, SpreadsheetForm, ValueForm
+from deliverology.web.subtargets.models import NegotiationStep, SubTarget, SubTargetSet
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_GET
+@login_required
+def target_list(request: HttpRequest) -> HttpResponse:
+    access = request_access(request)
+    targets = Target.objects.select_related(
+        "metric", "local_unit", "subgroup", "sub_target_set"
+    ).order_by("metric__name", "local_unit__path")
+    if not access.sees_everything:
+        targets = targets.filter(_above_any(access))
+    return render(request, "subtargets/targets.html", {"targets": targets, "access": access})
+
+
+@require_GET
+@login_required
+def sub_targets(request: HttpRequest, target_id: int) -> HttpResponse:
+    target, access = _get_target_for_user(request, target_id)
+    return _page(request, target, access)
+
+
+@require_POST
+@login_required
+def build(request: HttpRequest, target_id: int) -> HttpResponse:
+    require_delivery_unit(request)
+    target, access = _get_target_for_user(request, target_id)
+    form = BuildForm(request.POST, levels=actions.levels_under(target))
+    if not form.is_valid():
+        return _page(request, target, access, build_form=form, status=400)
+    try:
+        actions.build_sub_targets(
+            target,
+            level=form.cleaned_data["level"],
+            method=AllocationMethod(form.cleaned_data["method"]),
+            by=_user(request),
+            **form.parameters(),
+        )
+    except SubTargetError as error:
+        form.add_error(None, str(error))
+        return _page(request, target, access, build_form=form, status=400)
+    return redirect("sub_targets", target.pk)
+
+
+@require_POST
+@login_required
+def stretch(request: HttpRequest, target_id: int) -> HttpResponse:
+    return _on_set(request, target_id, actions.stretch)
+
+
+@require_POST
+@login_required
+def agree(request: HttpRequest, target_id: int) -> HttpResponse:
+    return _on_set(request, target_id, actions.agree)
+
+
+@require_POST
+@login_required
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    sub_target = _get_sub_target_for_user(request, pk, may_change=_proposes)
+    return _change(request, sub_target, actions.propose)
+
+
+@require_POST
+@login_required
+def adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    require_delivery_unit(request)
+    sub_target = _get_sub_target_for_user(request, pk, may_change=_adjusts)
+    return _change(request, sub_target, actions.adjust)
+
+
+@require_GET
+@login_required
+def export(request: HttpRequest, target_id: int) -> HttpResponse:
+    target, access = _get_target_for_user(request, target_id)
+    if not access.sees_everything:
+        raise PermissionDenied(_("The spreadsheet holds every local unit's sub-target."))
+    content = spreadsheets.export_workbook(target)
+    name = slugify(f"{target.metric.code}-{target.local_unit.code}-{target.target_period}")
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_spreadsheet(request: HttpRequest, target_id: int) -> HttpResponse:
+    require_delivery_unit(request)
+    target, _access = _get_target_for_user(request, target_id)
+    form = SpreadsheetForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            spreadsheets.import_workbook(target, upload, file_name=upload.name, by=_user(request))
+        except spreadsheets.SpreadsheetError as error:
+            problems = error.problems
+        else:
+            return redirect("sub_targets", target.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"target": target, "form": form, "problems": problems}
+    return render(request, "subtargets/import.html", context, status=status)
+
+
+def _get_target_for_user(request: HttpRequest, target_id: int) -> tuple[Target, Access]:
+    """A target whose sub-targets the person may see: any, or one above their own units."""
+    access = request_access(request)
+    target = get_object_or_404(
+        Target.objects.select_related("metric", "local_unit", "subgroup"), pk=target_id
+    )
+    if not access.sees_everything and not any(
+        root.is_within(target.local_unit) or target.local_unit.is_within(root)
+        for root in access.roots
+    ):
+        raise Http404
+    return target, access
+
+
+def _get_sub_target_for_user(request: HttpRequest, pk: int, *, may_change: Any) -> SubTarget:
+    access = request_access(request)
+    sub_target = get_object_or_404(
+        SubTarget.objects.select_related(
+            "local_unit", "sub_target_set__target__metric", "sub_target_set__target__local_unit"
+        ),
+        pk=pk,
+    )
+    if not (access.sees_everything or access.can_see_unit(sub_target.local_unit)):
+        raise Http404
+    if not may_change(access):
+        raise PermissionDenied(_("You may not change this sub-target."))
+    return sub_target
+
+
+def _proposes(access: Access) -> bool:
+    return access.role in (Role.LOCAL_UNIT_USER, Role.DELIVERY_UNIT)
+
+
+def _adjusts(access: Access) -> bool:
+    return access.role == Role.DELIVERY_UNIT
+
+
+def _above_any(access: Access) -> Q:
+    """Targets for a unit at or above one of the person's own units."""
+    condition = Q(pk__in=[])
+    for root in access.roots:
+        ancestors = [code for code in root.path.strip("/").split("/")]
+        condition |= Q(local_unit__code__in=ancestors)
+    return condition
+
+
+def _on_set(request: HttpRequest, target_id: int, action: Any) -> HttpResponse:
+    require_delivery_unit(request)
+    target, access = _get_target_for_user(request, target_id)
+    sub_target_set = get_object_or_404(SubTargetSet, target=target)
+    sub_target_set.target = target
+    try:
+        action(sub_target_set, by=_user(request))
+    except SubTargetError as error:
+        return _page(request, target, access, problem=str(error), status=400)
+    return redirect("sub_targets", target.pk)
+
+
+def _change(request: HttpRequest, sub_target: SubTarget, action: Any) -> HttpResponse:
+    target = sub_target.sub_target_set.target
+    form = ValueForm(request.POST)
+    problem = ""
+    if form.is_valid():
+        try:
+            action(
+                sub_target,
+                form.cleaned_data["value"],
+                by=_user(request),
+                note=form.cleaned_data["note"],
+            )
+        except SubTargetError as error:
+            problem = str(error)
+        else:
+            return redirect("sub_targets", target.pk)
+    else:
+        problem = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    message = _("%(unit)s: %(problem)s") % {"unit": sub_target.local_unit.name, "problem": problem}
+    return _page(request, target, request_access(request), problem=message, status=400)
+
+
+def _page(
+    request: HttpRequest,
+    target: Target,
+    access: Access,
+    *,
+    build_form: BuildForm | None = None,
+    problem: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    sub_target_set = SubTargetSet.objects.filter(target=target).select_related("agreed_by").first()
+    context: dict[str, Any] = {
+        "target": target,
+        "metric": target.metric,
+        "access": access,
+        "is_delivery_unit": access.role == Role.DELIVERY_UNIT,
+        "proposes": access.role == Role.LOCAL_UNIT_USER,
+        "set": sub_target_set,
+        "problem": problem,
+        "build_form": build_form or BuildForm(levels=actions.levels_under(target)),
+    }
+    if sub_target_set is not None:
+        sub_target_set.target = target
+        context.update(_set_context(sub_target_set, access))
+    return render(request, "subtargets/sub_targets.html", context, status=status)
+
+
+def _set_context(sub_target_set: SubTargetSet, access: Access) -> dict[str, Any]:
+    every = list(
+        sub_target_set.sub_targets.select_related("local_unit").prefetch_related(
+            Prefetch("steps", queryset=NegotiationStep.objects.select_related("by"))
+        )
+    )
+    context: dict[str, Any] = {
+        "rows": [each for each in every if access.sees_everything or _owns(access, each)],
+    }
+    if access.sees_everything and every:
+        check = actions.check_of(sub_target_set, every)
+        context["check"] = check
+        context["baseline_implied"] = sum(
+            each.baseline_value * each.baseline_denominator for each in every
+        ) / sum(each.baseline_denominator for each in every)
+        context["people_total"] = sum(each.baseline_denominator for each in every)
+        if check.is_short and not sub_target_set.is_agreed:
+            try:
+                context["stretch"] = actions.stretch_of(sub_target_set, every)
+            except SubTargetError as error:
+                context["stretch_problem"] = str(error)
+    return context
+
+
+def _owns(access: Access, sub_target: SubTarget) -> bool:
+    return access.can_see_unit(sub_target.local_unit)
+
+
+def _user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
