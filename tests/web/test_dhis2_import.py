@@ -127,3 +127,54 @@ def test_the_delivery_unit_uploads_a_dhis2_export_previews_and_loads_it(
         ("D2", "all", 50.0),
         ("D1", "low_income", 25.0),
     }
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (json_export()[:200].encode(), "not complete JSON"),
+        (b'{"headers": [], "rows": [["a", 1]]}', "analytics table"),
+        (b"\x00\x01\x02PK", "binary data"),
+    ],
+)
+def test_a_broken_dhis2_upload_is_refused_on_its_page_and_saves_nothing(
+    login, system, settings, tmp_path, content, said
+):
+    settings.UPLOAD_DIR = tmp_path
+    before = Observation.objects.count()
+    upload = io.BytesIO(content)
+    upload.name = "dataValueSets.json"
+    client = login("analyst")
+    response = client.post(
+        reverse("import_new"),
+        {"file": upload, "kind": "observations", "mapping_json": json.dumps(MAPPING_DATA)},
+    )
+    assert response.status_code == 302
+    run = ImportRun.objects.get(file_name="dataValueSets.json")
+    assert run.outcome == ImportRun.Outcome.REFUSED
+    assert said in run.problems[0]
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert said in page.content.decode()
+    assert Observation.objects.count() == before
+
+
+def test_a_dhis2_mapping_without_data_elements_is_refused_where_it_is_written(
+    login, system, settings, tmp_path
+):
+    settings.UPLOAD_DIR = tmp_path
+    upload = io.BytesIO(json_export().encode())
+    upload.name = "dataValueSets.json"
+    client = login("analyst")
+    response = client.post(
+        reverse("import_new"),
+        {
+            "file": upload,
+            "kind": "observations",
+            "mapping_json": '{"layout": "dhis2", "dhis2": {}}',
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#39;", "'").replace("&#x27;", "'")
+    assert "'dhis2' needs 'data_elements'" in page
+    assert not ImportRun.objects.exists()
