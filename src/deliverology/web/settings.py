@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "deliverology.web.accounts",
     "deliverology.web.performance",
     "deliverology.web.priorities",
-    "deliverology.web.diagnostics",
     "deliverology.web.subtargets",
 ]
 
