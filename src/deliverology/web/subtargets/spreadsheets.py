@@ -130,6 +130,22 @@ class Cell:
         }
 
 
+@dataclass(frozen=True)
+class Row:
+    """A row of a sheet, its cells by column name, and where each column is."""
+
+    sheet: str
+    number: int
+    cells: dict[str, Any]
+    letters: dict[str, str]
+
+    def __getitem__(self, column: str) -> Any:
+        return self.cells[column]
+
+    def cell(self, column: str) -> Cell:
+        return Cell(self.sheet, self.number, self.letters[column], column)
+
+
 def _target_sheet(sheet: Worksheet, target: Target) -> None:
     sheet.title = TARGET_SHEET
     metric = target.metric
@@ -242,9 +258,7 @@ def _open(stream: IO[bytes]) -> Any:
         ) from error
 
 
-def _sheet(
-    book: Any, name: str, columns: Sequence[str], problems: list[str]
-) -> list[dict[str, Any]] | None:
+def _sheet(book: Any, name: str, columns: Sequence[str], problems: list[str]) -> list[Row] | None:
     """The sheet's rows as dicts keyed by header, each with its row number; None if unusable."""
     if name not in book.sheetnames:
         problems.append(_("The sheet “%(sheet)s” is missing.") % {"sheet": name})
@@ -258,24 +272,15 @@ def _sheet(
             % {"sheet": name, "columns": ", ".join(missing)}
         )
         return None
+    letters = {column: get_column_letter(header.index(column) + 1) for column in columns}
     found = []
     for number, values in enumerate(rows[1:], start=2):
         if all(value is None or str(value).strip() == "" for value in values):
             continue
-        record = {
-            column: values[header.index(column)] if header.index(column) < len(values) else None
-            for column in columns
-        }
-        record["_row"] = number
-        record["_letters"] = {
-            column: get_column_letter(header.index(column) + 1) for column in columns
-        }
-        found.append(record)
+        padded = [*values, *[None] * len(header)]
+        cells = {column: padded[header.index(column)] for column in columns}
+        found.append(Row(name, number, cells, letters))
     return found
-
-
-def _cell(sheet: str, record: dict[str, Any], column: str) -> Cell:
-    return Cell(sheet, record["_row"], record["_letters"][column], column)
 
 
 def _number(value: Any, cell: Cell, problems: list[str], *, required: bool = True) -> float | None:
@@ -320,23 +325,23 @@ def _read_trajectory(book: Any, target: Target, problems: list[str]) -> list[Cor
         return None
     before = len(problems)
     metric = target.metric
-    points: list[tuple[Period, float, float | None, float | None, dict[str, Any]]] = []
+    points: list[tuple[Period, float, float | None, float | None, Row]] = []
     for record in records:
         period = _period(record, target, problems)
         value = _number(
             record["trajectory_agreed"],
-            _cell(TRAJECTORY_SHEET, record, "trajectory_agreed"),
+            record.cell("trajectory_agreed"),
             problems,
         )
         lower = _number(
             record["lower_band"],
-            _cell(TRAJECTORY_SHEET, record, "lower_band"),
+            record.cell("lower_band"),
             problems,
             required=False,
         )
         upper = _number(
             record["upper_band"],
-            _cell(TRAJECTORY_SHEET, record, "upper_band"),
+            record.cell("upper_band"),
             problems,
             required=False,
         )
@@ -347,7 +352,7 @@ def _read_trajectory(book: Any, target: Target, problems: list[str]) -> list[Cor
         ):
             if number is not None and not 0 <= number <= metric.scale:
                 problems.append(
-                    _cell(TRAJECTORY_SHEET, record, column).problem(
+                    record.cell(column).problem(
                         _("%(value)g is outside the metric's range, 0 to %(scale)g")
                         % {"value": number, "scale": metric.scale}
                     )
@@ -362,8 +367,8 @@ def _read_trajectory(book: Any, target: Target, problems: list[str]) -> list[Cor
     return [CorePoint(period, value, lower, upper) for period, value, lower, upper, _r in points]
 
 
-def _period(record: dict[str, Any], target: Target, problems: list[str]) -> Period | None:
-    cell = _cell(TRAJECTORY_SHEET, record, "period")
+def _period(record: Row, target: Target, problems: list[str]) -> Period | None:
+    cell = record.cell("period")
     try:
         return target.metric.parse_period(str(record["period"] or "").strip())
     except PeriodError as error:
@@ -372,7 +377,7 @@ def _period(record: dict[str, Any], target: Target, problems: list[str]) -> Peri
 
 
 def _check_periods(
-    points: list[tuple[Period, float, float | None, float | None, dict[str, Any]]],
+    points: list[tuple[Period, float, float | None, float | None, Row]],
     target: Target,
     problems: list[str],
 ) -> None:
@@ -382,7 +387,7 @@ def _check_periods(
     for (earlier, *_a), (later, *_b, record) in zip(points, points[1:], strict=False):
         if later <= earlier:
             problems.append(
-                _cell(TRAJECTORY_SHEET, record, "period").problem(
+                record.cell("period").problem(
                     _("the periods are out of order: %(later)s comes after %(earlier)s")
                     % {"later": later.label, "earlier": earlier.label}
                 )
@@ -401,7 +406,9 @@ def _check_periods(
     first = points[0]
     if not math.isclose(first[1], target.baseline_value, rel_tol=0, abs_tol=1e-6):
         problems.append(
-            _cell(TRAJECTORY_SHEET, first[4], "trajectory_agreed").problem(
+            first[4]
+            .cell("trajectory_agreed")
+            .problem(
                 _("the trajectory must start at the baseline, %(baseline)g, not %(value)g")
                 % {"baseline": target.baseline_value, "value": first[1]}
             )
@@ -409,7 +416,7 @@ def _check_periods(
     for period, value, lower, upper, record in points:
         if (lower is not None and lower > value) or (upper is not None and upper < value):
             problems.append(
-                _cell(TRAJECTORY_SHEET, record, "lower_band").problem(
+                record.cell("lower_band").problem(
                     _("the band for %(period)s must contain the trajectory")
                     % {"period": period.label}
                 )
@@ -438,7 +445,7 @@ def _read_sub_targets(
     seen: set[str] = set()
     for record in records:
         code = str(record["local_unit_code"] or "").strip()
-        cell = _cell(SUB_TARGET_SHEET, record, "local_unit_code")
+        cell = record.cell("local_unit_code")
         if code not in expected:
             text = (
                 _("%(code)s has no sub-target in this set")
@@ -451,7 +458,7 @@ def _read_sub_targets(
             problems.append(cell.problem(_("%(code)s is listed twice") % {"code": code}))
             continue
         seen.add(code)
-        value_cell = _cell(SUB_TARGET_SHEET, record, "sub_target")
+        value_cell = record.cell("sub_target")
         value = _number(record["sub_target"], value_cell, problems)
         if value is not None and not 0 <= value <= scale:
             problems.append(
