@@ -188,6 +188,7 @@ def test_a_csv_export_with_or_without_header_gives_the_same_observations(write: 
     assert problems(csv_result) == []
     assert observations(csv_result) == observations(json_result) == expected_observations()
     assert csv_result.stats.format == "dhis2-csv"
+    assert csv_result.stats.file_rows == json_result.stats.file_rows == len(GOOD)
 
 
 def test_a_csv_export_from_an_older_dhis2_without_deleted_column_is_read(write: Write):

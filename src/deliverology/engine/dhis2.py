@@ -123,6 +123,8 @@ class _Dhis2Reader:
         self.pairs: dict[tuple[str, str, str, str], _Pair] = {}
         self.refused_near: set[tuple[int, str, str]] = set()
         self.markers = fold_markers(mapping.suppression_markers)
+        self.ignored = frozenset(dhis2.ignored_data_elements)
+        self.attribute_combos = frozenset(dhis2.attribute_option_combos)
 
     def read(self) -> ObservationsRead:
         for problem in self.value_set.problems:
@@ -144,7 +146,7 @@ class _Dhis2Reader:
             format=value_set.format,
             encoding=value_set.encoding,
             delimiter="," if value_set.format == "dhis2-csv" else None,
-            file_rows=len(value_set.values) + len(value_set.problems),
+            file_rows=value_set.rows,
             rows_filtered_out=self.filtered_out,
             rows_with_problems=len(self.problem_lines),
             observations=len(rows),
@@ -188,11 +190,11 @@ class _Dhis2Reader:
 
     def _read_value(self, value: DataValue) -> None:
         ids = value.ids
-        allowed = self.dhis2.attribute_option_combos
+        allowed = self.attribute_combos
         if allowed and ids["attributeOptionCombo"] not in allowed:
             self.filtered_out += 1
             return
-        if ids["dataElement"] in self.dhis2.ignored_data_elements:
+        if ids["dataElement"] in self.ignored:
             self.filtered_out += 1
             return
         if value.deleted:

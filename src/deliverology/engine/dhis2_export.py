@@ -86,6 +86,7 @@ class ValueSet:
     field_names: Mapping[str, str]
     problems: list[Problem] = field(default_factory=list)
     refused: list[DataValue] = field(default_factory=list)
+    rows: int = 0
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -202,6 +203,7 @@ def _json_value_set(data: bytes) -> ValueSet:
     items, defaults = _data_values(document)
     value_set = ValueSet("dhis2-json", [], {name: name for name in (*FIELDS, "value")})
     value_set.encoding, value_set.notes = encoding, notes
+    value_set.rows = len(items)
     for place, item in enumerate(items):
         items[place] = None  # let each parsed item go once read: a national export is large
         _json_value(place + 1, item, defaults, value_set)
@@ -316,6 +318,7 @@ def _csv_value_set(data: bytes) -> ValueSet:
         notes.append("the file has no header row, so its columns were read in DHIS2's order")
     value_set = ValueSet("dhis2-csv", [], field_names, encoding=encoding, notes=notes)
     for line, cells in records:
+        value_set.rows += 1
         _csv_value(line, cells, names, width, value_set)
     if not value_set.values and not value_set.problems:
         raise Dhis2FileProblem("the file has a header row but no data values", "at least one row")
