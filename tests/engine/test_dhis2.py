@@ -450,6 +450,15 @@ def test_mixed_period_kinds_for_one_metric_are_refused_without_metric_specs(writ
     assert "'2024' is a calendar year, but row 1 gives an academic year ('2023Sep')" in found
 
 
+def test_the_mappings_period_kind_checks_periods_when_metrics_are_not_known(write: Write):
+    mapping = ColumnMapping.from_dict({**MAPPING_DATA, "period_kind": "quarter"})
+    result = read(write("values.json", json_export()), mapping, checked=False)
+    found = problems(result)
+    assert found[0].startswith("values.json, row 1, column 'period': '2023Sep' is an academic year")
+    assert "reported by quarter" in found[0]
+    assert {r.metric_code for r in result.rows} == {"attendance"}
+
+
 # ------------------------------------------------------------------------- hostile files
 
 
@@ -484,6 +493,7 @@ HOSTILE: list[tuple[str, str, str | bytes, str]] = [
     ("broken gzip", "values.json.gz", gzip.compress(json_export().encode())[:60], "gzip"),
     ("CSV missing columns", "values.csv", "dataelement,period,comment\nx,2024,\n", "no column"),
     ("CSV header only", "values.csv", ",".join(CSV_COLUMNS) + "\n", "no data values"),
+    ("CSV with semicolons", "values.csv", csv_export().replace(",", ";"), "semicolons"),
     ("CSV stray quote", "values.csv", csv_export() + 'a,"2024,b\n', "cannot be read as CSV"),
 ]
 

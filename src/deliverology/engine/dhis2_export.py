@@ -300,6 +300,12 @@ def _csv_value_set(data: bytes) -> ValueSet:
     first = next(records, None)
     if first is None:
         raise Dhis2FileProblem("the file is empty")
+    if len(first[1]) == 1 and first[1][0].count(";") >= 3:
+        raise Dhis2FileProblem(
+            "the columns are separated by semicolons",
+            "the CSV as DHIS2 exported it, separated by commas (was it saved again from a "
+            "spreadsheet?)",
+        )
     header = [cell.strip().lower() for cell in first[1]]
     if "dataelement" in header:
         names = {place: _CSV_NAMES[cell] for place, cell in enumerate(header) if cell in _CSV_NAMES}
@@ -361,7 +367,8 @@ def _csv_value(
     needed = width or CSV_COLUMNS.index("value") + 1
     if (width and len(cells) != width) or len(cells) < needed:
         said = f"the header's {width}" if width else f"at least {needed} (up to the value)"
-        problem(None, f"the row has {len(cells)} cells", f"{said} cells on every row")
+        count = f"{len(cells)} cell{'' if len(cells) == 1 else 's'}"
+        problem(None, f"the row has {count}", f"{said} cells on every row")
         return
     if any(len(cell) > MAX_CELL_CHARS for cell in cells):
         problem(None, f"a cell holds more than {MAX_CELL_CHARS:,} characters", "short values")
