@@ -52,6 +52,7 @@ test-postgres: dev
 
 bench: dev
 	$(BIN)/python benchmarks/web_pages.py
+	$(BIN)/python benchmarks/target_setting.py --write
 
 clean:
 	rm -rf $(VENV) var test-artifacts
