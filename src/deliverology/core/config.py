@@ -53,6 +53,16 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class DiagnosticSettings:
+    """The performance diagnostic's defaults (METHOD.md 3.1); see method_defaults.toml."""
+
+    periods_back: int
+    similar_start_within: float
+    fastest_improvers: int
+    gap_share: float
+
+
+@dataclass(frozen=True)
 class MethodConfig:
     """Labels are keyed by the values of the method's enums (`status_labels["below"]`)."""
 
@@ -71,6 +81,7 @@ class MethodConfig:
     local_unit_type_labels: Mapping[str, str]
     stale_lag_days: Mapping[PeriodKind, int]
     default_rate_scale: float
+    diagnostic: DiagnosticSettings
 
 
 _SETTINGS = (
@@ -89,6 +100,7 @@ _SETTINGS = (
     "local_unit_type_labels",
     "stale_lag_days",
     "default_rate_scale",
+    "diagnostic",
 )
 
 
@@ -113,6 +125,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         ),
         stale_lag_days=_stale_lag_days(data),
         default_rate_scale=_number(data, "default_rate_scale", above=0),
+        diagnostic=_diagnostic(data),
     )
 
 
@@ -143,6 +156,24 @@ def _status_bands(data: Mapping[str, Any]) -> StatusBands:
         )
     consecutive = _whole_number(table, "consecutive_below_for_well_below", key)
     return StatusBands(slightly_below, below, consecutive)
+
+
+def _diagnostic(data: Mapping[str, Any]) -> DiagnosticSettings:
+    key = "diagnostic"
+    fields = ("periods_back", "similar_start_within", "fastest_improvers", "gap_share")
+    table = _table(data, key)
+    _check_keys(table, key, fields, closed=True)
+    periods_back = _whole_number(table, "periods_back", key)
+    improvers = _whole_number(table, "fastest_improvers", key)
+    for name, count in (("periods_back", periods_back), ("fastest_improvers", improvers)):
+        if count < 1:
+            raise ConfigError(f"must be 1 or more (it is {count})", f"{key}.{name}")
+    return DiagnosticSettings(
+        periods_back=periods_back,
+        similar_start_within=_number(table, "similar_start_within", key, minimum=0),
+        fastest_improvers=improvers,
+        gap_share=_number(table, "gap_share", key, above=0, maximum=1),
+    )
 
 
 def _stale_lag_days(data: Mapping[str, Any]) -> Mapping[PeriodKind, int]:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "deliverology.web.accounts",
     "deliverology.web.performance",
     "deliverology.web.priorities",
+    "deliverology.web.diagnostics",
     "deliverology.web.subtargets",
 ]
 

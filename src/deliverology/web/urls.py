@@ -6,6 +6,7 @@ from deliverology.web.accounts.forms import LoginForm
 
 urlpatterns = [
     path("", include("deliverology.web.priorities.urls")),
+    path("", include("deliverology.web.diagnostics.urls")),
     path("", include("deliverology.web.performance.urls")),
     path("", include("deliverology.web.subtargets.urls")),
     path(
