@@ -321,10 +321,15 @@ def _check_value(value: float, scale: float) -> None:
 
 
 def _units_at(target: Target, level: str) -> list[LocalUnit]:
+    """The local units of `level` under the target's unit that were open in its baseline period
+    (a local unit merged away before then has no share of the target)."""
+    baseline = target.baseline()
     units = list(
         LocalUnit.objects.subtree(target.local_unit)
         .filter(type=level)
         .exclude(pk=target.local_unit_id)
+        .exclude(valid_to__lt=baseline.start)
+        .exclude(valid_from__gt=baseline.end)
         .order_by("path")
     )
     if not units:
