@@ -221,3 +221,20 @@ def test_a_unit_with_no_baseline_figure_is_named(system):
     target.save()
     with pytest.raises(SubTargetError, match="No figure .* 2019-20 for District D1, District D2"):
         actions.build_sub_targets(target, level="district", method="negotiated", by=None)
+
+
+def test_sub_targets_are_for_rates(system):
+    from deliverology.web.performance.models import Metric
+
+    count = Metric.objects.create(code="visits", name="School visits", aggregation="count")
+    target = Target.objects.create(
+        metric=count,
+        local_unit=system.units["ST"],
+        subgroup=system.subgroups["all"],
+        baseline_period="2021-22",
+        baseline_value=10,
+        target_period="2026-27",
+        target_value=20,
+    )
+    with pytest.raises(SubTargetError, match="School visits is not a rate"):
+        actions.build_sub_targets(target, level="district", method="negotiated", by=None)

@@ -11,6 +11,7 @@ import numpy as np
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from deliverology.core.allocation import (
@@ -79,7 +80,9 @@ def build_sub_targets(
     _check_metric(target.metric)
     existing = SubTargetSet.objects.filter(target=target).first()
     if existing is not None and existing.is_agreed:
-        raise SubTargetError("The sub-targets of this target are agreed: they cannot be rebuilt.")
+        raise SubTargetError(
+            _("The sub-targets of this target are agreed: they cannot be rebuilt.")
+        )
     units = _units_at(target, level)
     baselines = _baselines(target, units)
     keyed = [UnitBaseline(unit.pk, value, den) for unit, (_, den, value) in baselines.items()]
@@ -164,7 +167,9 @@ def stretch(sub_target_set: SubTargetSet, *, by: User | None) -> Stretch[int]:
         each for pk, value in found.sub_targets.items() if (each := by_pk[pk]).value != value
     ]
     if found.method is AllocationMethod.NEGOTIATED:
-        note = f"stretched to meet the system target: {found.parameter:.4g} added to every one"
+        note = _("stretched to meet the system target: %(uplift).4g added to every one") % {
+            "uplift": found.parameter
+        }
         for each in changed:
             each.adjusted_value = each.value = found.sub_targets[each.pk]
             each.status = Status.ADJUSTED
@@ -173,7 +178,7 @@ def stretch(sub_target_set: SubTargetSet, *, by: User | None) -> Stretch[int]:
         name = "share" if found.method is AllocationMethod.GAP_CLOSING else "uplift"
         sub_target_set.parameters = {**sub_target_set.parameters, name: found.parameter}
         sub_target_set.save(update_fields=["parameters"])
-        note = f"stretched: {_describe(found.method, sub_target_set.parameters)}"
+        note = _("stretched: %(how)s") % {"how": _describe(found.method, sub_target_set.parameters)}
         for each in changed:
             each.allocated_value = each.value = found.sub_targets[each.pk]
         _record(changed, Step.ALLOCATED, by, note=note)
@@ -226,15 +231,24 @@ def agree(sub_target_set: SubTargetSet, *, by: User | None) -> SubTargetSet:
     ]
     if waiting:
         raise SubTargetError(
-            f"{len(waiting)} local units have no proposal yet ({', '.join(waiting[:5])}): "
-            "wait for them, or adjust their sub-targets, before agreeing."
+            _(
+                "%(n)d local units have no proposal yet (%(names)s): wait for them, or adjust "
+                "their sub-targets, before agreeing."
+            )
+            % {"n": len(waiting), "names": ", ".join(waiting[:5])}
         )
     check = check_of(sub_target_set, sub_targets)
     if check.is_short:
         raise SubTargetError(
-            f"The sub-targets add up to {check.implied_system_value:.4g}, short of the system "
-            f"target of {check.system_target:g} by {check.shortfall_people:,} people: stretch "
-            "or adjust them before agreeing."
+            _(
+                "The sub-targets add up to %(implied).4g, short of the system target of "
+                "%(target)g by %(people)s people: stretch or adjust them before agreeing."
+            )
+            % {
+                "implied": check.implied_system_value,
+                "target": check.system_target,
+                "people": f"{check.shortfall_people:,}",
+            }
         )
     for each in sub_targets:
         each.agreed_value = each.value
@@ -305,19 +319,25 @@ def _change(
 def _check_metric(metric: Metric) -> None:
     if metric.aggregation != Metric.AggregationChoice.RATE:
         raise SubTargetError(
-            f"Sub-targets are checked as rates (numerator over denominator); {metric.name} is "
-            f"a {metric.get_aggregation_display().lower()} metric."
+            _(
+                "Sub-targets are checked as rates (numerator over denominator); %(metric)s is "
+                "not a rate."
+            )
+            % {"metric": metric.name}
         )
 
 
 def _check_open(sub_target_set: SubTargetSet) -> None:
     if sub_target_set.is_agreed:
-        raise SubTargetError("These sub-targets are agreed: they can no longer change.")
+        raise SubTargetError(_("These sub-targets are agreed: they can no longer change."))
 
 
 def _check_value(value: float, scale: float) -> None:
     if not (math.isfinite(value) and 0 <= value <= scale):
-        raise SubTargetError(f"A sub-target lies between 0 and {scale:g} (this one is {value:g}).")
+        raise SubTargetError(
+            _("A sub-target lies between 0 and %(scale)g (this one is %(value)g).")
+            % {"scale": scale, "value": value}
+        )
 
 
 def _units_at(target: Target, level: str) -> list[LocalUnit]:
@@ -334,7 +354,8 @@ def _units_at(target: Target, level: str) -> list[LocalUnit]:
     )
     if not units:
         raise SubTargetError(
-            f"There are no local units of type “{level}” under {target.local_unit}."
+            _("There are no local units of type “%(level)s” under %(unit)s.")
+            % {"level": level, "unit": target.local_unit}
         )
     return units
 
@@ -358,10 +379,13 @@ def _baselines(target: Target, units: list[LocalUnit]) -> dict[LocalUnit, Figure
             continue
         found[unit] = (measure.numerator, measure.denominator, measure.value)
     if missing:
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        more = _(" and %(n)d more") % {"n": len(missing) - 5} if len(missing) > 5 else ""
         raise SubTargetError(
-            f"No figure with a denominator in the baseline period {target.baseline_period} for "
-            f"{', '.join(missing[:5])}{more}: every local unit needs one to be weighed."
+            _(
+                "No figure with a denominator in the baseline period %(period)s for "
+                "%(units)s%(more)s: every local unit needs one to be weighed."
+            )
+            % {"period": target.baseline_period, "units": ", ".join(missing[:5]), "more": more}
         )
     return found
 
@@ -375,7 +399,10 @@ def _allocate(
     """The allocated sub-targets by unit id; None for negotiated ones, which units propose."""
     missing = [name for name in PARAMETERS[method] if parameters.get(name) is None]
     if missing:
-        raise SubTargetError(f"The {method} method needs the {' and the '.join(missing)}.")
+        raise SubTargetError(
+            _("The %(method)s method needs the %(missing)s.")
+            % {"method": method, "missing": _(" and the ").join(missing)}
+        )
     metric = target.metric
     direction, scale = metric.core_direction, metric.scale
     try:

@@ -542,7 +542,11 @@ def _save_sub_targets(
     try:
         changed = actions.adjust_many(sub_target_set, values, by=by, note=note) if values else []
     except actions.SubTargetError as error:
-        raise SpreadsheetError([f"{SUB_TARGET_SHEET}: {error}"]) from error
+        problem = _("Sheet “%(sheet)s”: %(problem)s") % {
+            "sheet": SUB_TARGET_SHEET,
+            "problem": error,
+        }
+        raise SpreadsheetError([problem]) from error
     if trajectory_changed:
         actions.rebuild_trajectories(sub_target_set, list(sub_target_set.sub_targets.all()))
     return changed
