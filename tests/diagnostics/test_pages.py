@@ -290,3 +290,12 @@ def test_added_schools_are_compared_on_the_page(login, system):
     _add_schools(system, 3)
     page = text(login("analyst").get(PAGE + "?level=school"))
     assert "Extra 2" in page
+
+
+def test_long_lists_show_the_best_25_and_point_to_the_export(login, system):
+    _add_schools(system, 30)
+    page = text(login("analyst").get(PAGE + "?level=school"))
+    assert "The best 25 of 35 local units" in page
+    assert "local units needing most; the Excel export lists them all" in page
+    table = page.split("Local units in Testland</caption>")[1].split("</table>")[0]
+    assert table.count("<tr") == 1 + 25

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from deliverology.reports.charts import FONT, SCHEMA
 
 __all__ = ["comparison_chart_spec", "distribution_chart_spec"]
@@ -20,6 +22,7 @@ TOP_QUARTILE_COLOUR = "#505a64"
 TOP_DECILE_COLOUR = "#1a7f37"
 HIGHLIGHT_COLOUR = "#b5400f"
 POINT_COLOUR = "#1f5fa8"
+MAX_TICKS = 200
 
 Series = Mapping[str, Sequence[tuple[str, float | None]]]
 
@@ -94,10 +97,22 @@ def distribution_chart_spec(
     width: int = 640,
     height: int = 120,
 ) -> dict[str, Any]:
-    """Each local unit as a point on one axis, with rules at the top quartile and top decile.
+    """Each local unit as a tick on one axis, with rules at the top quartile and top decile.
 
+    With more than `MAX_TICKS` local units the ticks would merge: the chart is then a histogram
+    (`labels` also gives "count") with the highlighted unit as a rule.
     `labels` gives "unit", "value", "top_quartile", "top_decile" and "highlight".
     """
+    if len(values) > MAX_TICKS:
+        return _histogram_spec(
+            values,
+            highlight=highlight,
+            thresholds={"top_quartile": top_quartile, "top_decile": top_decile},
+            title=title,
+            measure_unit=measure_unit,
+            labels=labels,
+            size=(width, height + 80),
+        )
     rows = [
         {"unit": name, "value": value, "kind": labels["highlight" if name == highlight else "unit"]}
         for name, value in values
@@ -155,6 +170,62 @@ def distribution_chart_spec(
         ],
         "config": _config(),
     }
+
+
+def _histogram_spec(
+    values: Sequence[tuple[str, float]],
+    *,
+    highlight: str | None,
+    thresholds: Mapping[str, float],
+    title: str,
+    measure_unit: str,
+    labels: Mapping[str, str],
+    size: tuple[int, int],
+) -> dict[str, Any]:
+    rules = [{"value": value, "label": labels[key]} for key, value in thresholds.items()]
+    rules += [{"value": v, "label": labels["highlight"]} for name, v in values if name == highlight]
+    names = [rule["label"] for rule in rules]
+    colours = [TOP_QUARTILE_COLOUR, TOP_DECILE_COLOUR, HIGHLIGHT_COLOUR][: len(names)]
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": size[0],
+        "height": size[1],
+        "layer": [
+            {
+                "data": {"values": _bins([value for _, value in values])},
+                "mark": {"type": "bar", "color": POINT_COLOUR, "opacity": 0.8},
+                "encoding": {
+                    "x": {"field": "start", "type": "quantitative", "title": measure_unit or None},
+                    "x2": {"field": "end"},
+                    "y": {"field": "count", "type": "quantitative", "title": labels["count"]},
+                },
+            },
+            {
+                "data": {"values": rules},
+                "mark": {"type": "rule", "strokeDash": [4, 3], "strokeWidth": 2},
+                "encoding": {
+                    "x": {"field": "value", "type": "quantitative"},
+                    "stroke": {
+                        "field": "label",
+                        "type": "nominal",
+                        "scale": {"domain": names, "range": colours},
+                        "legend": {"title": None, "orient": "bottom"},
+                    },
+                },
+            },
+        ],
+        "config": _config(),
+    }
+
+
+def _bins(values: Sequence[float], count: int = 40) -> list[dict[str, float]]:
+    """Counted here rather than by Vega: tens of thousands of rows would slow the rendering."""
+    counts, edges = np.histogram(np.asarray(values, dtype=np.float64), bins=count)
+    return [
+        {"start": float(edges[i]), "end": float(edges[i + 1]), "count": int(counts[i])}
+        for i in range(len(counts))
+    ]
 
 
 def _config() -> dict[str, Any]:

@@ -18,6 +18,7 @@ def _labels() -> dict[str, str]:
         "highlight": _("This local unit"),
         "top_quartile": _("Top quartile"),
         "top_decile": _("Top decile"),
+        "count": _("Local units"),
     }
 
 

@@ -7,10 +7,14 @@ units; the figures come from the pure functions of `core.benchmarking`.
 from __future__ import annotations
 
 import functools
+import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from deliverology.core.aggregation import Aggregation
+from django.db.models import Q, QuerySet
+
+from deliverology.core.aggregation import Aggregation, Measure
 from deliverology.core.benchmarking import (
     BenchmarkError,
     Concentration,
@@ -37,7 +41,7 @@ from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryError
 from deliverology.web.accounts.access import Access
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
-from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
+from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup, Subgroup
 from deliverology.web.performance.series import Series, UnitFigure, load_series
 from deliverology.web.priorities.models import Priority, Target
 
@@ -95,6 +99,14 @@ class Spread:
     def standing_of(self, unit: LocalUnit) -> Standing | None:
         return next((s for s in self.standings if s.unit.pk == unit.pk), None)
 
+    def leading(self, unit: LocalUnit, count: int) -> list[Standing]:
+        """The best `count` local units, and `unit` after them when it is not among them."""
+        shown = self.standings[:count]
+        own = self.standing_of(unit)
+        if own is not None and own not in shown:
+            shown.append(own)
+        return shown
+
 
 @dataclass(frozen=True)
 class ComparatorLine:
@@ -123,6 +135,15 @@ class GapFindings:
     concentration: Concentration[LocalUnit]
     by_segment: GapLocation[Segment]
     subgroups: dict[str, Subgroup]
+
+    @property
+    def units_needing(self) -> int:
+        return sum(1 for people in self.by_unit.people_needed.values() if people)
+
+    def leading_units(self, count: int) -> list[tuple[LocalUnit, int]]:
+        """The `count` local units needing most people (the mapping is ordered that way)."""
+        needing = ((unit, people) for unit, people in self.by_unit.people_needed.items() if people)
+        return list(itertools.islice(needing, count))
 
     @property
     def top_segments(self) -> list[tuple[Segment, int]]:
@@ -169,36 +190,88 @@ def load_diagnostic(
     scope: Scope, access: Access, settings: DiagnosticSettings, levels: list[str]
 ) -> Diagnostic:
     """Everything on the diagnostic page, in a fixed number of queries."""
-    metric, unit = scope.metric, scope.unit
+    metric, unit, subgroup = scope.metric, scope.unit, scope.subgroup
     subgroups = list(Subgroup.objects.all())
-    peers = [p for p in LocalUnit.objects.filter(type=unit.type) if access.can_see_unit(p)]
-    inside = list(LocalUnit.objects.subtree(unit).filter(type=scope.level)) if scope.level else []
-    everyone = {u.pk: u for u in [unit, *peers, *inside]}
-    series = load_series([metric], everyone, subgroups)
-    figures = _Figures(metric, series, scope.subgroup)
-    history = _history(figures, unit, scope, settings)
-    latest = history.latest[0] if history.latest else figures.latest_period(inside)
-    own_start = figures.value(unit, latest - scope.periods_back) if latest else None
+    own = load_series([metric], [unit.pk], subgroups)
+    history = _history(_Figures(metric, own, subgroup), unit, scope)
+    latest = history.latest[0] if history.latest else None
+    peers = _visible(LocalUnit.objects.filter(type=unit.type), access)
+    inside = LocalUnit.objects.subtree(unit).filter(type=scope.level or "")
+    periods = [latest, latest - scope.periods_back] if latest else []
+    others = figures_at(metric, [peers, inside], [subgroup], periods)
+    others.update(figures_at(metric, [inside], subgroups, periods[:1]))
+    others.update(own)
+    figures = _Figures(metric, others, subgroup)
+    peer_units, inside_units = _units(peers), _units(inside)
+    own_start = figures.value(unit, periods[1]) if periods else None
     return Diagnostic(
         scope=scope,
         settings=settings,
         levels=levels,
         history=history,
-        peers=_spread(figures, peers, unit.type, latest, scope, settings, own_start)
-        if len(peers) > 1
+        peers=_spread(figures, peer_units, unit.type, latest, scope, settings, own_start)
+        if len(peer_units) > 1
         else None,
-        inside=_spread(figures, inside, scope.level, latest, scope, settings, None)
-        if scope.level
-        else None,
+        inside=_spread(figures, inside_units, scope.level, latest, scope, settings, None),
         comparators=_comparators(metric, scope),
-        equity=_equity(metric, series, unit, subgroups),
-        gap=_gap(figures, series, scope, inside or [unit], subgroups, latest, settings),
+        equity=_equity(metric, own, unit, subgroups),
+        gap=_gap(figures, others, scope, inside_units or [unit], subgroups, latest, settings),
         hypotheses=list(
             Hypothesis.objects.filter(priority=scope.priority).select_related(
                 "author", "local_unit", "subgroup"
             )
         ),
     )
+
+
+def figures_at(
+    metric: Metric,
+    units: Sequence[QuerySet[LocalUnit]],
+    subgroups: Sequence[Subgroup],
+    periods: Sequence[Period],
+) -> Series:
+    """The figures of many local units in a few periods: two queries, plain rows, no models.
+
+    `units` are queries, so that tens of thousands of local units make subqueries rather than
+    as many parameters.
+    """
+    if not periods:
+        return {}
+    within = Q()
+    for query in units:
+        within |= Q(local_unit__in=query.order_by().values("pk"))
+    wanted = {
+        "metric": metric,
+        "subgroup__in": list(subgroups),
+        "period__in": [period.label for period in periods],
+    }
+    fields = ("local_unit_id", "subgroup_id", "period", *_COUNTS)
+    found: dict[tuple[int, int, str], dict[str, Measure]] = defaultdict(dict)
+    for model, part in ((Observation, "reported"), (Rollup, "rolled_up")):
+        rows = model.objects.filter(within, **wanted).values_list(*fields)
+        for unit_id, subgroup_id, period, *counts in rows:
+            found[(unit_id, subgroup_id, period)][part] = Measure(*counts)
+    series: Series = defaultdict(dict)
+    for (unit_id, subgroup_id, period), parts in found.items():
+        figure = UnitFigure(reported=parts.get("reported"), rolled_up=parts.get("rolled_up"))
+        series[(metric.pk, unit_id, subgroup_id)][period] = figure
+    return series
+
+
+_COUNTS = ("numerator", "denominator", "value", "provisional")
+
+
+def _visible(units: QuerySet[LocalUnit], access: Access) -> QuerySet[LocalUnit]:
+    if access.sees_everything:
+        return units
+    within = Q()
+    for root in access.roots:
+        within |= Q(path__startswith=root.path)
+    return units.filter(within)
+
+
+def _units(units: QuerySet[LocalUnit]) -> list[LocalUnit]:
+    return list(units.only("pk", "code", "name", "type", "path", "parent_id").order_by("name"))
 
 
 @dataclass(frozen=True)
@@ -250,9 +323,7 @@ def _parse(metric: Metric, label: str) -> Period:
     return _parse_label(metric.period_kind, label)
 
 
-def _history(
-    figures: _Figures, unit: LocalUnit, scope: Scope, settings: DiagnosticSettings
-) -> HistoryFindings:
+def _history(figures: _Figures, unit: LocalUnit, scope: Scope) -> HistoryFindings:
     points = figures.history(unit)
     try:
         summary = improvement_summary(points, scope.periods_back, scope.metric.core_direction)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -161,7 +161,7 @@ def _diagnostic_for_user(request: HttpRequest, code: str, unit_code: str | None)
     visible = [
         h for h in found.hypotheses if h.local_unit is None or access.can_see_unit(h.local_unit)
     ]
-    found = Diagnostic(**{**found.__dict__, "hypotheses": visible})
+    found = replace(found, hypotheses=visible)
     return Page(found, options, access)
 
 

@@ -1,0 +1,149 @@
+"""Server time and query counts of the performance diagnostic page and its Excel export.
+
+Each size runs in a fresh process with its own SQLite database (built with the demo generator):
+    python benchmarks/diagnostic_pages.py                 # 4,000 and 40,000 schools
+    python benchmarks/diagnostic_pages.py --sizes 400     # a quick run
+
+Times are measured around Django's test client after one warm-up request per page; the charts'
+SVG cache is cleared before every request, so each request renders its charts afresh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_PASSWORD = "bench-password-1"  # noqa: S105  (a throwaway benchmark database)
+RESULTS = Path(__file__).resolve().parent / "results" / "diagnostic_pages.md"
+
+
+def measure(schools: int, repeats: int) -> dict[str, object]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deliverology.web.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from deliverology.demo.generator import generate_demo_system
+    from deliverology.web.demo_system import install_demo_system
+    from deliverology.web.performance.models import LocalUnit
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    system = generate_demo_system(schools=schools)
+    install_demo_system(system, password=BENCH_PASSWORD, say=lambda _: None)
+    build_seconds = time.perf_counter() - started
+    district = LocalUnit.objects.filter(type="district").order_by("-pk").first()
+    school = LocalUnit.objects.filter(type="school").order_by("-pk").first()
+    assert district is not None and school is not None
+    client = Client()
+    client.login(username="analyst", password=BENCH_PASSWORD)
+    base = f"/priorities/{system.priorities[0].code}/diagnostic"
+    pages = {
+        "state, districts compared": f"{base}/?level=district",
+        "state, schools compared": f"{base}/?level=school",
+        "district, schools compared": f"{base}/{district.code}/",
+        "school among all schools": f"{base}/{school.code}/",
+        "Excel, state, schools compared": f"{base}.xlsx?level=school",
+    }
+    results: dict[str, object] = {
+        "schools": schools,
+        "observations": len(system.observations),
+        "build_seconds": build_seconds,
+    }
+    for name, path in pages.items():
+        assert client.get(path).status_code == 200
+        results[name] = _time_page(client, path, repeats)
+    return results
+
+
+def _time_page(client: Any, path: str, repeats: int) -> dict[str, float]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deliverology.reports import charts
+
+    timings = []
+    for _ in range(repeats):
+        charts._render_canonical.cache_clear()
+        with CaptureQueriesContext(connection) as queries:
+            begin = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - begin) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    return {
+        "median_ms": statistics.median(timings),
+        "p95_ms": timings[int(0.95 * (len(timings) - 1))],
+        "queries": len(queries),
+    }
+
+
+def run_child(schools: int, repeats: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "DELIVEROLOGY_DATA_DIR": data_dir}
+        env["DELIVEROLOGY_FAST_HASHER"] = "true"
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", str(schools), "--repeats", str(repeats)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def report(rows: list[dict[str, object]], command: str) -> str:
+    lines = [
+        "# Performance diagnostic: server time and query counts",
+        "",
+        f"Command: `{command}`",
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        "",
+        "Every request renders its charts afresh (the SVG cache is cleared).",
+        "",
+        "| schools | observations | page | median ms | p95 ms | queries |",
+        "|---:|---:|---|---:|---:|---:|",
+    ]
+    for row in rows:
+        for page, figures in row.items():
+            if not isinstance(figures, dict):
+                continue
+            lines.append(
+                f"| {row['schools']:,} | {row['observations']:,} | {page} | "
+                f"{figures['median_ms']:.1f} | {figures['p95_ms']:.1f} | {figures['queries']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[4000, 40000])
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args.repeats)))
+        return
+    rows = [run_child(size, args.repeats) for size in args.sizes]
+    text = report(rows, "python " + " ".join(sys.argv))
+    print(text)
+    if not args.no_write:
+        RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
