@@ -238,3 +238,24 @@ def test_sub_targets_are_for_rates(system):
     )
     with pytest.raises(SubTargetError, match="School visits is not a rate"):
         actions.build_sub_targets(target, level="district", method="negotiated", by=None)
+
+
+def test_subgroup_sub_targets_need_two_subgroups_other_than_the_targets_own(system):
+    target = reading_target(system)
+    everyone, low_income = system.subgroups["all"], system.subgroups["low_income"]
+    for chosen in ([low_income], [everyone, low_income]):
+        with pytest.raises(SubTargetError, match="at least two subgroups"):
+            actions.build_sub_targets(target, subgroups=chosen, method="negotiated", by=None)
+
+
+def test_a_subgroup_with_no_baseline_figure_is_named(system):
+    from deliverology.web.performance.models import Subgroup
+
+    others = Subgroup.objects.create(code="not_low_income", name="Not low income")
+    with pytest.raises(SubTargetError, match="for Testland, Not low income: every"):
+        actions.build_sub_targets(
+            reading_target(system),
+            subgroups=[system.subgroups["low_income"], others],
+            method="negotiated",
+            by=None,
+        )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 
 from deliverology.core.allocation import AllocationMethod
 from deliverology.core.trajectories import TrajectoryMethod
@@ -111,3 +112,33 @@ def test_every_local_authority_gets_a_sub_target_and_together_they_meet_the_nati
         points = list(each.points.all())
         assert points[0].period == BASELINE and points[-1].period == TARGET_PERIOD
         assert points[-1].expected == pytest.approx(each.value)
+
+
+def test_female_and_male_sub_targets_reproduce_the_national_figure(england, client):
+    target, national = england
+    female, male = Subgroup.objects.get(code="female"), Subgroup.objects.get(code="male")
+    sub_target_set = actions.build_sub_targets(
+        target,
+        subgroups=[female, male],
+        method=AllocationMethod.GAP_CLOSING,
+        by=None,
+        benchmark=80.0,
+        share=0.1,
+    )
+    sub_targets = list(sub_target_set.sub_targets.select_related("local_unit", "subgroup"))
+    assert {(each.local_unit.code, each.subgroup.code) for each in sub_targets} == {
+        (ENGLAND, "female"),
+        (ENGLAND, "male"),
+    }
+    # Female and male together are everyone: their figures add up to England's exactly.
+    assert sum(each.baseline_numerator for each in sub_targets) == national.numerator
+    assert sum(each.baseline_denominator for each in sub_targets) == national.denominator
+    actions.stretch(sub_target_set, by=None)
+    check = actions.check_of(sub_target_set)
+    assert not check.is_short
+    assert check.implied_system_value == pytest.approx(target.target_value, abs=1e-6)
+
+    client.force_login(User.objects.create_superuser("du", password="du-password-1"))
+    page = client.get(f"/targets/{target.pk}/sub-targets/").content.decode()
+    assert 'id="subgroup-female"' in page and 'id="subgroup-male"' in page
+    assert "The sub-targets add up to the system target" in page

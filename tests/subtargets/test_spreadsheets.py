@@ -83,7 +83,8 @@ def test_the_export_has_the_method_columns_and_every_sub_target(analyst, system,
     assert tuple(cell.value for cell in sub_targets[1]) == SUB_TARGET_COLUMNS
     rows = {row[0]: row for row in sub_targets.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == {"D1", "D2", "D3"}
-    assert rows["D2"][3] == 200 and rows["D2"][7] == pytest.approx(70.0)
+    assert rows["D2"][2] == "all"
+    assert rows["D2"][4] == 200 and rows["D2"][8] == pytest.approx(70.0)
     trajectories = book["Sub-target trajectories"].iter_rows(min_row=2, values_only=True)
     ends = {row[0]: row[-1] for row in trajectories}
     assert ends["D2"] == pytest.approx(70.0)
@@ -168,20 +169,25 @@ BAD_EDITS = [
     ),
     (
         lambda b: edit_cell(b, "Sub-targets", 3, "local_unit_code", "S1"),
-        "Sheet “Sub-targets”, row 3, column A (local_unit_code): S1 has no sub-target in this set",
+        "Sheet “Sub-targets”, row 3, column A (local_unit_code): S1 / all has no sub-target in "
+        "this set",
+    ),
+    (
+        lambda b: edit_cell(b, "Sub-targets", 3, "subgroup_code", "girls"),
+        "Sheet “Sub-targets”, row 3, column C (subgroup_code): “girls” is not a known subgroup",
     ),
     (
         lambda b: b["Sub-targets"].delete_rows(4),
-        "Sheet “Sub-targets”: no row for D3; every local unit of the set needs one.",
+        "Sheet “Sub-targets”: no row for D3 / all; every sub-target of the set needs one.",
     ),
     (
         lambda b: edit_cell(b, "Sub-targets", 2, "sub_target", None),
-        "Sheet “Sub-targets”, row 2, column H (sub_target): a number is needed here, but the "
+        "Sheet “Sub-targets”, row 2, column I (sub_target): a number is needed here, but the "
         "cell is empty",
     ),
     (
         lambda b: edit_cell(b, "Sub-targets", 3, "sub_target", -4),
-        "Sheet “Sub-targets”, row 3, column H (sub_target): -4 is outside the metric's range",
+        "Sheet “Sub-targets”, row 3, column I (sub_target): -4 is outside the metric's range",
     ),
     (
         lambda b: b.remove(b["Sub-targets"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.contrib.auth.models import User
@@ -28,7 +28,7 @@ from deliverology.core.allocation import (
 )
 from deliverology.core.sub_trajectories import sub_trajectories_array, trajectory_shape
 from deliverology.core.trajectories import TrajectoryPoint, linear_trajectory
-from deliverology.web.performance.models import LocalUnit, Metric
+from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import load_series
 from deliverology.web.priorities.models import Target
 from deliverology.web.subtargets.models import (
@@ -66,12 +66,14 @@ def levels_under(target: Target) -> list[str]:
 def build_sub_targets(
     target: Target,
     *,
-    level: str,
+    level: str = "",
+    subgroups: Sequence[Subgroup] = (),
     method: AllocationMethod,
     by: User | None,
     **parameters: float,
 ) -> SubTargetSet:
-    """Share the target out among the local units of `level` under its unit, by `method`.
+    """Share the target out by `method`: among the local units of `level` under its unit, or
+    among `subgroups` of its unit (which should together make up the target's subgroup).
 
     A set still being negotiated is replaced (its history keeps the old one); an agreed set is
     not.
@@ -83,19 +85,26 @@ def build_sub_targets(
         raise SubTargetError(
             _("The sub-targets of this target are agreed: they cannot be rebuilt.")
         )
-    units = _units_at(target, level)
-    baselines = _baselines(target, units)
-    keyed = [UnitBaseline(unit.pk, value, den) for unit, (_, den, value) in baselines.items()]
+    shares = _subgroup_shares(target, subgroups) if subgroups else _unit_shares(target, level)
+    baselines = _baselines(target, shares)
+    keyed = [UnitBaseline(share, value, den) for share, (_, den, value) in baselines.items()]
     allocated = _allocate(target, method, keyed, parameters)
     if existing is not None:
         existing.delete()
     chosen = {name: parameters[name] for name in PARAMETERS[method]}
     sub_target_set = SubTargetSet.objects.create(
-        target=target, level=level, method=method.value, parameters=chosen, created_by=by
+        target=target,
+        breakdown=SubTargetSet.Breakdown.SUBGROUPS
+        if subgroups
+        else SubTargetSet.Breakdown.LOCAL_UNITS,
+        level="" if subgroups else level,
+        method=method.value,
+        parameters=chosen,
+        created_by=by,
     )
     sub_targets = [
-        _new_sub_target(sub_target_set, target, unit, figures, allocated)
-        for unit, figures in baselines.items()
+        _new_sub_target(sub_target_set, share, figures, allocated)
+        for share, figures in baselines.items()
     ]
     bulk_create_with_history(sub_targets, SubTarget, default_user=by)
     sub_targets = list(sub_target_set.sub_targets.all())
@@ -203,12 +212,13 @@ def adjust(sub_target: SubTarget, value: float, *, by: User | None, note: str = 
 def adjust_many(
     sub_target_set: SubTargetSet, values: Mapping[int, float], *, by: User | None, note: str
 ) -> list[SubTarget]:
-    """Adjust several sub-targets at once (a spreadsheet); those with the same value are left."""
-    sub_targets = list(sub_target_set.sub_targets.filter(local_unit_id__in=list(values)))
+    """Adjust several sub-targets at once (a spreadsheet), `values` by sub-target id; those with
+    the same value are left as they are."""
+    sub_targets = list(sub_target_set.sub_targets.filter(pk__in=list(values)))
     scale = sub_target_set.target.metric.scale
     changed = []
     for each in sub_targets:
-        value = values[each.local_unit_id]
+        value = values[each.pk]
         if not math.isclose(value, each.value, rel_tol=0, abs_tol=1e-9):
             _check_open(sub_target_set)
             _check_value(value, scale)
@@ -340,7 +350,14 @@ def _check_value(value: float, scale: float) -> None:
         )
 
 
-def _units_at(target: Target, level: str) -> list[LocalUnit]:
+class Share(NamedTuple):
+    """Who gets a sub-target: a local unit and a subgroup."""
+
+    local_unit: LocalUnit
+    subgroup: Subgroup
+
+
+def _unit_shares(target: Target, level: str) -> list[Share]:
     """The local units of `level` under the target's unit that were open in its baseline period
     (a local unit merged away before then has no share of the target)."""
     baseline = target.baseline()
@@ -357,27 +374,39 @@ def _units_at(target: Target, level: str) -> list[LocalUnit]:
             _("There are no local units of type “%(level)s” under %(unit)s.")
             % {"level": level, "unit": target.local_unit}
         )
-    return units
+    return [Share(unit, target.subgroup) for unit in units]
+
+
+def _subgroup_shares(target: Target, subgroups: Sequence[Subgroup]) -> list[Share]:
+    if len(subgroups) < 2 or target.subgroup in subgroups:
+        raise SubTargetError(
+            _(
+                "Choose at least two subgroups that together make up %(subgroup)s, "
+                "not %(subgroup)s itself."
+            )
+            % {"subgroup": target.subgroup}
+        )
+    return [Share(target.local_unit, subgroup) for subgroup in subgroups]
 
 
 Figures = tuple[float | None, float, float]  # numerator, denominator, value
 
 
-def _baselines(target: Target, units: list[LocalUnit]) -> dict[LocalUnit, Figures]:
-    """Each unit's figure in the target's baseline period; every one is needed to weigh it."""
+def _baselines(target: Target, shares: list[Share]) -> dict[Share, Figures]:
+    """Each share's figure in the target's baseline period; every one is needed to weigh it."""
     metric = target.metric
-    series = load_series([metric], [unit.pk for unit in units], [target.subgroup])
-    found: dict[LocalUnit, Figures] = {}
+    units = {share.local_unit.pk for share in shares}
+    series = load_series([metric], units, {share.subgroup for share in shares})
+    found: dict[Share, Figures] = {}
     missing = []
-    for unit in units:
-        figure = series.get((metric.pk, unit.pk, target.subgroup_id), {}).get(
-            target.baseline_period
-        )
+    for share in shares:
+        key = (metric.pk, share.local_unit.pk, share.subgroup.pk)
+        figure = series.get(key, {}).get(target.baseline_period)
         measure = figure.effective if figure is not None else None
         if measure is None or measure.value is None or not measure.denominator:
-            missing.append(unit.name)
+            missing.append(_name_of(share, target))
             continue
-        found[unit] = (measure.numerator, measure.denominator, measure.value)
+        found[share] = (measure.numerator, measure.denominator, measure.value)
     if missing:
         more = _(" and %(n)d more") % {"n": len(missing) - 5} if len(missing) > 5 else ""
         raise SubTargetError(
@@ -390,12 +419,18 @@ def _baselines(target: Target, units: list[LocalUnit]) -> dict[LocalUnit, Figure
     return found
 
 
+def _name_of(share: Share, target: Target) -> str:
+    if share.subgroup.pk == target.subgroup_id:
+        return share.local_unit.name
+    return f"{share.local_unit.name}, {share.subgroup.name}"
+
+
 def _allocate(
     target: Target,
     method: AllocationMethod,
-    units: list[UnitBaseline[int]],
+    units: list[UnitBaseline[Share]],
     parameters: Mapping[str, float],
-) -> dict[int, float] | None:
+) -> dict[Share, float] | None:
     """The allocated sub-targets by unit id; None for negotiated ones, which units propose."""
     missing = [name for name in PARAMETERS[method] if parameters.get(name) is None]
     if missing:
@@ -425,17 +460,16 @@ def _allocate(
 
 def _new_sub_target(
     sub_target_set: SubTargetSet,
-    target: Target,
-    unit: LocalUnit,
+    share: Share,
     figures: Figures,
-    allocated: dict[int, float] | None,
+    allocated: dict[Share, float] | None,
 ) -> SubTarget:
     numerator, denominator, value = figures
-    given = None if allocated is None else allocated[unit.pk]
+    given = None if allocated is None else allocated[share]
     return SubTarget(
         sub_target_set=sub_target_set,
-        local_unit=unit,
-        subgroup_id=target.subgroup_id,
+        local_unit=share.local_unit,
+        subgroup=share.subgroup,
         baseline_numerator=numerator,
         baseline_denominator=denominator,
         baseline_value=value,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from deliverology.core.allocation import AllocationMethod
+from deliverology.web.performance.models import Subgroup
 from deliverology.web.subtargets.actions import PARAMETERS
 from deliverology.web.subtargets.models import SubTargetSet
 
@@ -13,7 +14,13 @@ from deliverology.web.subtargets.models import SubTargetSet
 class BuildForm(forms.Form):
     """How to share a target out: the level of local unit, the method and its parameters."""
 
-    level = forms.ChoiceField(label=_("Local units that get sub-targets"))
+    level = forms.ChoiceField(label=_("Local units that get sub-targets"), required=False)
+    subgroups = forms.ModelMultipleChoiceField(
+        label=_("Or subgroups that get sub-targets"),
+        queryset=Subgroup.objects.all(),
+        required=False,
+        help_text=_("Subgroups that together make up everyone, for example female and male."),
+    )
     method = forms.ChoiceField(label=_("Method"), choices=SubTargetSet.Method.choices)
     uplift = forms.FloatField(
         label=_("Uplift"),
@@ -37,10 +44,14 @@ class BuildForm(forms.Form):
 
     def __init__(self, *args: Any, levels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [(level, level) for level in levels]  # type: ignore[attr-defined]
+        self.fields["level"].choices = [("", "—"), *((level, level) for level in levels)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if bool(data.get("level")) == bool(data.get("subgroups")):
+            self.add_error(
+                "level", _("Choose a level of local unit, or subgroups: one of the two.")
+            )
         method = data.get("method")
         if method:
             for name in PARAMETERS[AllocationMethod(method)]:
@@ -48,7 +59,7 @@ class BuildForm(forms.Form):
                     self.add_error(name, _("This method needs it."))
         return data
 
-    def parameters(self) -> dict[str, float]:
+    def parameters(self) -> dict[str, Any]:
         method = AllocationMethod(self.cleaned_data["method"])
         return {name: self.cleaned_data[name] for name in PARAMETERS[method]}
 

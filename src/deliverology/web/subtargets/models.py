@@ -26,12 +26,23 @@ class SubTargetSet(models.Model):
         NEGOTIATING = "negotiating", _("Being negotiated")
         AGREED = "agreed", _("Agreed")
 
+    class Breakdown(models.TextChoices):
+        LOCAL_UNITS = "local_units", _("Local units")
+        SUBGROUPS = "subgroups", _("Subgroups")
+
     target = models.OneToOneField(
         Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="sub_target_set"
+    )
+    breakdown = models.CharField(
+        _("shared out among"),
+        max_length=16,
+        choices=Breakdown.choices,
+        default=Breakdown.LOCAL_UNITS,
     )
     level = models.CharField(
         _("level"),
         max_length=32,
+        blank=True,
         help_text=_("The type of local unit that gets sub-targets, for example district."),
     )
     method = models.CharField(_("method"), max_length=32, choices=Method.choices)
@@ -112,6 +123,13 @@ class SubTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.local_unit}: {self.value:g}"
+
+    @property
+    def label(self) -> str:
+        """Who the sub-target is for: the subgroup, in a set shared out among subgroups."""
+        if self.sub_target_set.breakdown == SubTargetSet.Breakdown.SUBGROUPS:
+            return self.subgroup.name
+        return self.local_unit.name
 
     def unit_baseline(self) -> UnitBaseline[int]:
         return UnitBaseline(self.pk, self.baseline_value, self.baseline_denominator)

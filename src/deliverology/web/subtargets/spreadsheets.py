@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from deliverology.configuration import load_method_config
 from deliverology.core.periods import Period, PeriodError
 from deliverology.core.trajectories import TrajectoryPoint as CorePoint
-from deliverology.web.performance.models import LocalUnit
+from deliverology.web.performance.models import LocalUnit, Subgroup
 from deliverology.web.performance.series import load_series
 from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.models import Target, Trajectory, TrajectoryPoint
@@ -55,6 +55,7 @@ TRAJECTORY_COLUMNS = (
 SUB_TARGET_COLUMNS = (
     "local_unit_code",
     "local_unit_name",
+    "subgroup_code",
     "baseline_numerator",
     "baseline_denominator",
     "baseline_value",
@@ -82,7 +83,9 @@ def export_workbook(target: Target) -> bytes:
     sub_target_set = SubTargetSet.objects.filter(target=target).first()
     if sub_target_set is not None:
         sub_targets = list(
-            sub_target_set.sub_targets.select_related("local_unit").prefetch_related("points")
+            sub_target_set.sub_targets.select_related("local_unit", "subgroup").prefetch_related(
+                "points"
+            )
         )
         _sub_target_sheet(book.create_sheet(SUB_TARGET_SHEET), sub_targets)
         _sub_trajectory_sheet(book.create_sheet(SUB_TRAJECTORY_SHEET), sub_targets)
@@ -219,6 +222,7 @@ def _sub_target_sheet(sheet: Worksheet, sub_targets: Sequence[SubTarget]) -> Non
             [
                 each.local_unit.code,
                 each.local_unit.name,
+                each.subgroup.code,
                 each.baseline_numerator,
                 each.baseline_denominator,
                 each.baseline_value,
@@ -232,9 +236,10 @@ def _sub_target_sheet(sheet: Worksheet, sub_targets: Sequence[SubTarget]) -> Non
 
 def _sub_trajectory_sheet(sheet: Worksheet, sub_targets: Sequence[SubTarget]) -> None:
     periods = [point.period for point in sub_targets[0].points.all()] if sub_targets else []
-    _header(sheet, ("local_unit_code", *periods))
+    _header(sheet, ("local_unit_code", "subgroup_code", *periods))
     for each in sub_targets:
-        sheet.append([each.local_unit.code, *(point.expected for point in each.points.all())])
+        expected = (point.expected for point in each.points.all())
+        sheet.append([each.local_unit.code, each.subgroup.code, *expected])
 
 
 def _header(sheet: Worksheet, columns: Sequence[str]) -> None:
@@ -439,25 +444,24 @@ def _read_sub_targets(
     records = _sheet(book, SUB_TARGET_SHEET, SUB_TARGET_COLUMNS, problems)
     if records is None:
         return {}
-    expected = dict(sub_target_set.sub_targets.values_list("local_unit__code", "local_unit_id"))
+    rows = sub_target_set.sub_targets.values_list("pk", "local_unit__code", "subgroup__code")
+    expected = {(unit, subgroup): pk for pk, unit, subgroup in rows}
     scale = sub_target_set.target.metric.scale
     values: dict[int, float] = {}
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for record in records:
-        code = str(record["local_unit_code"] or "").strip()
-        cell = record.cell("local_unit_code")
-        if code not in expected:
-            text = (
-                _("%(code)s has no sub-target in this set")
-                if code and LocalUnit.objects.filter(code=code).exists()
-                else _("“%(code)s” is not a known local unit")
+        key = (_text(record["local_unit_code"]), _text(record["subgroup_code"]))
+        if key not in expected:
+            problems.append(_not_in_set(record, key))
+            continue
+        if key in seen:
+            problems.append(
+                record.cell("local_unit_code").problem(
+                    _("%(code)s is listed twice") % {"code": _shown(key)}
+                )
             )
-            problems.append(cell.problem(text % {"code": code}))
             continue
-        if code in seen:
-            problems.append(cell.problem(_("%(code)s is listed twice") % {"code": code}))
-            continue
-        seen.add(code)
+        seen.add(key)
         value_cell = record.cell("sub_target")
         value = _number(record["sub_target"], value_cell, problems)
         if value is not None and not 0 <= value <= scale:
@@ -468,18 +472,38 @@ def _read_sub_targets(
                 )
             )
         elif value is not None:
-            values[expected[code]] = value
-    missing = sorted(set(expected) - seen)
+            values[expected[key]] = value
+    missing = [_shown(key) for key in sorted(set(expected) - seen)]
     if missing:
         more = _(" and %(n)d more") % {"n": len(missing) - 5} if len(missing) > 5 else ""
         problems.append(
             _(
-                "Sheet “%(sheet)s”: no row for %(codes)s%(more)s; every local unit of the set "
+                "Sheet “%(sheet)s”: no row for %(codes)s%(more)s; every sub-target of the set "
                 "needs one."
             )
             % {"sheet": SUB_TARGET_SHEET, "codes": ", ".join(missing[:5]), "more": more}
         )
     return values
+
+
+def _text(value: Any) -> str:
+    return str(value if value is not None else "").strip()
+
+
+def _shown(key: tuple[str, str]) -> str:
+    return " / ".join(key)
+
+
+def _not_in_set(record: Row, key: tuple[str, str]) -> str:
+    unit, subgroup = key
+    if not (unit and LocalUnit.objects.filter(code=unit).exists()):
+        cell = record.cell("local_unit_code")
+        return cell.problem(_("“%(code)s” is not a known local unit") % {"code": unit})
+    if not (subgroup and Subgroup.objects.filter(code=subgroup).exists()):
+        cell = record.cell("subgroup_code")
+        return cell.problem(_("“%(code)s” is not a known subgroup") % {"code": subgroup})
+    cell = record.cell("local_unit_code")
+    return cell.problem(_("%(code)s has no sub-target in this set") % {"code": _shown(key)})
 
 
 def _save_trajectory(

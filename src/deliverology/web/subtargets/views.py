@@ -57,6 +57,7 @@ def build(request: HttpRequest, target_id: int) -> HttpResponse:
         actions.build_sub_targets(
             target,
             level=form.cleaned_data["level"],
+            subgroups=list(form.cleaned_data["subgroups"]),
             method=AllocationMethod(form.cleaned_data["method"]),
             by=_user(request),
             **form.parameters(),
@@ -145,7 +146,10 @@ def _get_sub_target_for_user(request: HttpRequest, pk: int, *, may_change: Any) 
     access = request_access(request)
     sub_target = get_object_or_404(
         SubTarget.objects.select_related(
-            "local_unit", "sub_target_set__target__metric", "sub_target_set__target__local_unit"
+            "local_unit",
+            "subgroup",
+            "sub_target_set__target__metric",
+            "sub_target_set__target__local_unit",
         ),
         pk=pk,
     )
@@ -203,7 +207,7 @@ def _change(request: HttpRequest, sub_target: SubTarget, action: Any) -> HttpRes
             return redirect("sub_targets", target.pk)
     else:
         problem = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-    message = _("%(unit)s: %(problem)s") % {"unit": sub_target.local_unit.name, "problem": problem}
+    message = _("%(unit)s: %(problem)s") % {"unit": sub_target.label, "problem": problem}
     return _page(request, target, request_access(request), problem=message, status=400)
 
 
@@ -235,12 +239,13 @@ def _page(
 
 def _set_context(sub_target_set: SubTargetSet, access: Access) -> dict[str, Any]:
     every = list(
-        sub_target_set.sub_targets.select_related("local_unit").prefetch_related(
+        sub_target_set.sub_targets.select_related("local_unit", "subgroup").prefetch_related(
             Prefetch("steps", queryset=NegotiationStep.objects.select_related("by"))
         )
     )
     context: dict[str, Any] = {
         "rows": [each for each in every if access.sees_everything or _owns(access, each)],
+        "by_subgroup": sub_target_set.breakdown == SubTargetSet.Breakdown.SUBGROUPS,
     }
     if access.sees_everything and every:
         check = actions.check_of(sub_target_set, every)
