@@ -170,6 +170,21 @@ def test_fastest_improvers_started_near_the_unit(login):
     assert improvers.index("District D3") < improvers.index("District D1")
 
 
+@pytest.mark.parametrize("k", [2, 3])
+def test_fastest_improvers_inside_the_state_started_near_the_median(login, k):
+    page = text(login("analyst").get(PAGE + f"?level=district&k={k}"))
+    start = {d: district_value(d, 3 - k) for d in ("D1", "D2", "D3")}
+    median = sorted(start.values())[1]
+    similar = [d for d in start if abs(start[d] - median) <= 10]
+    improvement = {d: district_value(d, 3) - start[d] for d in similar}
+    improvers = page.split("Fastest improvers")[1].split("<tbody>")[1].split("</table>")[0]
+    rows = improvers.split("<tr>")[1:]
+    assert len(rows) == len(similar)
+    for row, district in zip(rows, sorted(similar, key=lambda d: -improvement[d]), strict=True):
+        assert f"District {district}</th>" in row
+        assert f"<td>{improvement[district]:+,.1f}</td>" in row
+
+
 def test_a_lower_level_can_be_chosen(login):
     page = text(login("analyst").get(PAGE + "?level=school"))
     for school in READING:

@@ -198,9 +198,11 @@ def load_diagnostic(
     peers = _visible(LocalUnit.objects.filter(type=unit.type), access)
     inside = LocalUnit.objects.subtree(unit).filter(type=scope.level or "")
     periods = [latest, latest - scope.periods_back] if latest else []
-    others = figures_at(metric, [peers, inside], [subgroup], periods)
-    others.update(figures_at(metric, [inside], subgroups, periods[:1]))
-    others.update(own)
+    others = _merged(
+        own,
+        figures_at(metric, [peers, inside], [subgroup], periods),
+        figures_at(metric, [inside], subgroups, periods[:1]),
+    )
     figures = _Figures(metric, others, subgroup)
     peer_units, inside_units = _units(peers), _units(inside)
     own_start = figures.value(unit, periods[1]) if periods else None
@@ -259,6 +261,15 @@ def figures_at(
 
 
 _COUNTS = ("numerator", "denominator", "value", "provisional")
+
+
+def _merged(*parts: Series) -> Series:
+    """One series from several loads; a figure loaded twice is the same figure."""
+    merged: Series = defaultdict(dict)
+    for part in parts:
+        for key, figures in part.items():
+            merged[key].update(figures)
+    return merged
 
 
 def _visible(units: QuerySet[LocalUnit], access: Access) -> QuerySet[LocalUnit]:
