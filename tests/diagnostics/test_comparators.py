@@ -136,3 +136,8 @@ def test_comparators_of_another_subgroup_are_not_shown(login, system):
     page = login("leader").get(PAGE).content.decode()
     assert "NAEP" not in page
     assert "NAEP" in login("leader").get(PAGE + "?subgroup=low_income").content.decode()
+
+
+def test_the_diagnostic_links_to_the_comparators_for_the_delivery_unit_only(login):
+    assert 'href="/comparators/"' in login("analyst").get(PAGE).content.decode()
+    assert 'href="/comparators/"' not in login("leader").get(PAGE).content.decode()

@@ -37,7 +37,6 @@ from deliverology.core.benchmarking import (
 )
 from deliverology.core.config import DiagnosticSettings
 from deliverology.core.periods import Period, PeriodKind, parse_period
-from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryError
 from deliverology.web.accounts.access import Access
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
@@ -168,10 +167,6 @@ class Diagnostic:
     equity: Equity | None
     gap: GapFindings | None
     hypotheses: list[Hypothesis] = field(default_factory=list)
-
-    @property
-    def direction(self) -> Direction:
-        return self.scope.metric.core_direction
 
 
 def levels_under(unit: LocalUnit) -> list[str]:
@@ -316,10 +311,6 @@ class _Figures:
             if f.value is not None
         ]
         return sorted(known, key=lambda item: item[0])
-
-    def latest_period(self, units: Sequence[LocalUnit]) -> Period | None:
-        periods = [period for u in units for period, _ in self.history(u)]
-        return max(periods) if periods else None
 
     def parse(self, label: str) -> Period:
         return _parse(self.metric, label)

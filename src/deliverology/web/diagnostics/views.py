@@ -210,4 +210,5 @@ def _context(page: Page) -> dict[str, object]:
         if found.inside
         else None,
         "gaps_chart": charts.subgroup_gaps(found),
+        "may_manage_comparators": page.access.role == Role.DELIVERY_UNIT,
     }
