@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from deliverology.configuration import load_method_config
 from deliverology.core.allocation import AllocationMethod
 from deliverology.web.performance.models import Subgroup
 from deliverology.web.subtargets.actions import PARAMETERS
@@ -44,7 +45,9 @@ class BuildForm(forms.Form):
 
     def __init__(self, *args: Any, levels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "—"), *((level, level) for level in levels)]  # type: ignore[attr-defined]
+        labels = load_method_config().local_unit_type_labels
+        choices = [(level, labels.get(level, level)) for level in levels]
+        self.fields["level"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

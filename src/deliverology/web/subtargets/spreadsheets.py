@@ -17,10 +17,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
+from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped,unused-ignore]
+from openpyxl.styles import Font  # type: ignore[import-untyped,unused-ignore]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped,unused-ignore]
+from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped,unused-ignore]
 from simple_history.utils import bulk_create_with_history
 
 from deliverology.configuration import load_method_config
