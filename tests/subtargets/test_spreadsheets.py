@@ -245,3 +245,27 @@ def test_a_locked_target_keeps_its_trajectory(analyst, system, uplift):
 def test_only_the_delivery_unit_imports(login, system, uplift, persona):
     url = f"/targets/{reading_target(system).pk}/spreadsheet/import/"
     assert login(persona).get(url).status_code == 403
+
+
+def test_a_target_without_sub_targets_round_trips_its_trajectory_alone(analyst, system):
+    from tests.subtargets.test_actions import absence_target
+
+    target = absence_target(system)
+    response = analyst.get(f"/targets/{target.pk}/spreadsheet.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Target", "Trajectory"]
+    edit_cell(book, "Trajectory", 3, "trajectory_agreed", 47.0)
+    stream = io.BytesIO()
+    book.save(stream)
+    url = f"/targets/{target.pk}/spreadsheet/import/"
+    file = SimpleUploadedFile("absence.xlsx", stream.getvalue())
+    assert analyst.post(url, {"file": file}).status_code == 302
+    assert target.current_trajectory().points.all()[1].expected == 47.0
+
+    book.create_sheet("Sub-targets")
+    stream = io.BytesIO()
+    book.save(stream)
+    file = SimpleUploadedFile("absence.xlsx", stream.getvalue())
+    refused = analyst.post(url, {"file": file})
+    assert refused.status_code == 400
+    assert "this target has no sub-targets yet" in refused.content.decode()
