@@ -259,3 +259,24 @@ def test_a_subgroup_with_no_baseline_figure_is_named(system):
             method="negotiated",
             by=None,
         )
+
+
+def test_a_new_system_trajectory_version_reshapes_every_sub_trajectory(system):
+    from deliverology.core.trajectories import TrajectoryMethod
+    from deliverology.web.priorities.actions import set_trajectory
+
+    sub_target_set = uplifted(system)
+    target = reading_target(system)
+    assert not actions.needs_reshaping(sub_target_set)
+    curve = set_trajectory(target, TrajectoryMethod.S_CURVE)
+    sub_target_set.refresh_from_db()
+    assert actions.needs_reshaping(sub_target_set)
+
+    actions.adjust(by_code(sub_target_set)["D1"], 60.0, by=None)  # any change reshapes them all
+    sub_target_set.refresh_from_db()
+    assert not actions.needs_reshaping(sub_target_set)
+    assert sub_target_set.trajectory_version == curve.version
+    system_points = [p.expected for p in curve.points.all()]
+    share = (system_points[2] - system_points[0]) / (system_points[-1] - system_points[0])
+    d2 = by_code(sub_target_set)["D2"]
+    assert d2.points.all()[2].expected == pytest.approx(60 + share * 10)

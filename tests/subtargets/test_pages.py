@@ -205,3 +205,19 @@ def test_the_page_costs_the_same_queries_however_many_sub_targets(login, system,
     with CaptureQueriesContext(connection) as five:
         client.get(url)
     assert len(five.captured_queries) == len(three.captured_queries)
+
+
+def test_the_delivery_unit_reshapes_after_a_new_system_trajectory(login, system, uplift):
+    from deliverology.core.trajectories import TrajectoryMethod
+    from deliverology.web.priorities.actions import set_trajectory
+
+    actions.stretch(uplift, by=None)
+    actions.agree(uplift, by=None)  # an agreed set follows the system trajectory too
+    set_trajectory(reading_target(system), TrajectoryMethod.S_CURVE)
+    client = login("analyst")
+    assert "Reshape them like the new version" in page_of(client, system)
+    assert "Reshape them" not in page_of(login("leader"), system)
+    client = login("analyst")
+    response = client.post(f"/targets/{reading_target(system).pk}/sub-targets/reshape/")
+    assert response.status_code == 302
+    assert "Reshape them" not in page_of(client, system)

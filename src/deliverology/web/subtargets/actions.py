@@ -273,10 +273,21 @@ def agree(sub_target_set: SubTargetSet, *, by: User | None) -> SubTargetSet:
 
 
 def rebuild_trajectories(sub_target_set: SubTargetSet, sub_targets: Sequence[SubTarget]) -> None:
-    """Each sub-target's own trajectory, shaped like the system target's current trajectory."""
+    """Each sub-target's own trajectory, shaped like the system target's current trajectory.
+
+    If the system trajectory has a new version since the set's trajectories were shaped, every
+    sub-target of the set is reshaped, not only `sub_targets`.
+    """
+    target = sub_target_set.target
+    current = target.current_trajectory()
+    version = current.version if current is not None else None
+    if version != sub_target_set.trajectory_version:
+        sub_targets = list(sub_target_set.sub_targets.all())
+        sub_target_set.trajectory_version = version
+        sub_target_set.save(update_fields=["trajectory_version"])
     if not sub_targets:
         return
-    points = system_trajectory(sub_target_set.target)
+    points = system_trajectory(target)
     rows = sub_trajectories_array(
         np.array([each.baseline_value for each in sub_targets]),
         np.array([each.value for each in sub_targets]),
@@ -293,6 +304,20 @@ def rebuild_trajectories(sub_target_set: SubTargetSet, sub_targets: Sequence[Sub
         for each, row in zip(sub_targets, rows, strict=True)
         for point, expected in zip(points, row, strict=True)
     )
+
+
+def needs_reshaping(sub_target_set: SubTargetSet) -> bool:
+    """Whether the system trajectory has a new version the sub-target trajectories do not follow."""
+    current = sub_target_set.target.current_trajectory()
+    return (current.version if current else None) != sub_target_set.trajectory_version
+
+
+@transaction.atomic
+def reshape(sub_target_set: SubTargetSet, *, by: User | None) -> SubTargetSet:
+    """Shape every sub-target's trajectory like the system's current one (agreed sets too: the
+    sub-targets stay, only the path to them follows the system trajectory)."""
+    rebuild_trajectories(sub_target_set, list(sub_target_set.sub_targets.all()))
+    return sub_target_set
 
 
 def system_trajectory(target: Target) -> list[TrajectoryPoint]:

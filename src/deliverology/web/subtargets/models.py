@@ -50,6 +50,13 @@ class SubTargetSet(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NEGOTIATING
     )
+    trajectory_version = models.PositiveIntegerField(
+        _("system trajectory version followed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The version of the system trajectory the sub-target trajectories follow."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("targets/<int:target_id>/sub-targets/build/", views.build, name="sub_targets_build"),
     path("targets/<int:target_id>/sub-targets/stretch/", views.stretch, name="sub_targets_stretch"),
     path("targets/<int:target_id>/sub-targets/agree/", views.agree, name="sub_targets_agree"),
+    path("targets/<int:target_id>/sub-targets/reshape/", views.reshape, name="sub_targets_reshape"),
     path("targets/<int:target_id>/spreadsheet.xlsx", views.export, name="target_spreadsheet"),
     path(
         "targets/<int:target_id>/spreadsheet/import/",

@@ -95,6 +95,12 @@ def adjust(request: HttpRequest, pk: int) -> HttpResponse:
     return _change(request, sub_target, actions.adjust)
 
 
+@require_POST
+@login_required
+def reshape(request: HttpRequest, target_id: int) -> HttpResponse:
+    return _on_set(request, target_id, actions.reshape)
+
+
 @require_GET
 @login_required
 def export(request: HttpRequest, target_id: int) -> HttpResponse:
@@ -246,6 +252,7 @@ def _set_context(sub_target_set: SubTargetSet, access: Access) -> dict[str, Any]
     context: dict[str, Any] = {
         "rows": [each for each in every if access.sees_everything or _owns(access, each)],
         "by_subgroup": sub_target_set.breakdown == SubTargetSet.Breakdown.SUBGROUPS,
+        "needs_reshaping": actions.needs_reshaping(sub_target_set),
     }
     if access.sees_everything and every:
         check = actions.check_of(sub_target_set, every)
