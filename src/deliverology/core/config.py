@@ -62,6 +62,27 @@ class DiagnosticSettings:
     gap_share: float
 
 
+class InterventionRating(StrEnum):
+    """The four-point scale an intervention's impact and difficulty are rated on (METHOD.md
+    4.1); even, so that every rating falls on one side of the 2x2 chart's dividing lines."""
+
+    LOW = "low"
+    MEDIUM_LOW = "medium_low"
+    MEDIUM_HIGH = "medium_high"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class StrategySettings:
+    """The reform strategy's and the SMART check's defaults (METHOD.md 4.1-4.2)."""
+
+    ambition_threshold: float
+    band_draws: int
+    band_seed: int
+    band_quantiles: tuple[float, float]
+    rating_labels: Mapping[str, str]
+
+
 @dataclass(frozen=True)
 class MethodConfig:
     """Labels are keyed by the values of the method's enums (`status_labels["below"]`)."""
@@ -82,6 +103,7 @@ class MethodConfig:
     stale_lag_days: Mapping[PeriodKind, int]
     default_rate_scale: float
     diagnostic: DiagnosticSettings
+    strategy: StrategySettings
 
 
 _SETTINGS = (
@@ -101,6 +123,7 @@ _SETTINGS = (
     "stale_lag_days",
     "default_rate_scale",
     "diagnostic",
+    "strategy",
 )
 
 
@@ -126,6 +149,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         stale_lag_days=_stale_lag_days(data),
         default_rate_scale=_number(data, "default_rate_scale", above=0),
         diagnostic=_diagnostic(data),
+        strategy=_strategy(data),
     )
 
 
@@ -173,6 +197,32 @@ def _diagnostic(data: Mapping[str, Any]) -> DiagnosticSettings:
         similar_start_within=_number(table, "similar_start_within", key, minimum=0),
         fastest_improvers=improvers,
         gap_share=_number(table, "gap_share", key, above=0, maximum=1),
+    )
+
+
+def _strategy(data: Mapping[str, Any]) -> StrategySettings:
+    key = "strategy"
+    fields = (
+        "ambition_threshold",
+        "band_draws",
+        "band_seed",
+        "band_low_quantile",
+        "band_high_quantile",
+        "rating_labels",
+    )
+    table = _table(data, key)
+    _check_keys(table, key, fields, closed=True)
+    draws = _whole_number(table, "band_draws", key)
+    if draws < 1:
+        raise ConfigError(f"must be 1 or more (it is {draws})", f"{key}.band_draws")
+    low = _number(table, "band_low_quantile", key, minimum=0, maximum=1)
+    high = _number(table, "band_high_quantile", key, minimum=low, maximum=1)
+    return StrategySettings(
+        ambition_threshold=_number(table, "ambition_threshold", key, above=0),
+        band_draws=draws,
+        band_seed=_whole_number(table, "band_seed", key),
+        band_quantiles=(low, high),
+        rating_labels=_labels(table, "rating_labels", InterventionRating),
     )
 
 

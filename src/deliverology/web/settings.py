@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "deliverology.web.priorities",
     "deliverology.web.diagnostics",
     "deliverology.web.subtargets",
+    "deliverology.web.strategy",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("deliverology.web.diagnostics.urls")),
     path("", include("deliverology.web.performance.urls")),
     path("", include("deliverology.web.subtargets.urls")),
+    path("", include("deliverology.web.strategy.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -93,3 +93,18 @@ def get_unit_for_user(request: HttpRequest, code: str | None) -> LocalUnit:
     if not access.can_see_unit(unit):
         raise Http404
     return unit
+
+
+def may_plan(access: Access, user: object, priority: Priority) -> bool:
+    """The delivery unit and the priority's owner shape its strategy."""
+    return access.role == Role.DELIVERY_UNIT or (
+        access.role == Role.PRIORITY_OWNER and priority.owner_id == getattr(user, "pk", None)
+    )
+
+
+def get_priority_for_planning(request: HttpRequest, code: str) -> Priority:
+    """A priority whose interventions and stop list the person may change."""
+    priority = get_priority_for_user(request, code)
+    if not may_plan(request_access(request), request.user, priority):
+        raise PermissionDenied(_("Only the delivery unit and the priority owner can do this."))
+    return priority

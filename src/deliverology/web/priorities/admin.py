@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from deliverology.core.periods import PeriodError
 from deliverology.core.trajectories import TrajectoryError, TrajectoryMethod
-from deliverology.web.priorities.actions import history_of, set_trajectory
+from deliverology.web.priorities.actions import LockedError, history_of, set_trajectory
 from deliverology.web.priorities.models import (
     Aspiration,
     Priority,
@@ -19,6 +19,7 @@ from deliverology.web.priorities.models import (
     Trajectory,
     TrajectoryPoint,
 )
+from deliverology.web.priorities.smart import refresh_smart_check
 
 
 @admin.register(Aspiration)
@@ -55,7 +56,7 @@ def _build(
         try:
             set_trajectory(target, TrajectoryMethod(method), by=_user(request), **parameters)
             built += 1
-        except (TrajectoryError, PeriodError) as error:
+        except (TrajectoryError, PeriodError, LockedError) as error:
             modeladmin.message_user(request, f"{target}: {error}", messages.ERROR)
     if built:
         modeladmin.message_user(request, _("Built %(n)d new trajectory versions.") % {"n": built})
@@ -101,6 +102,17 @@ class TargetAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     inlines = [TrajectoryInline]
     list_select_related = ("metric", "local_unit", "subgroup")
     actions = [build_linear, build_s_curve, build_historical]
+    readonly_fields = ("change_reason", "approved_by")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Target | None = None) -> Any:
+        # A locked target changes only through revise_target, with a reason and an approver.
+        if obj is not None and obj.is_locked:
+            return (*Target.LOCKED_FIELDS, "status", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Target, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        refresh_smart_check(obj)
 
 
 class TrajectoryPointInline(admin.TabularInline[TrajectoryPoint, Trajectory]):
@@ -108,10 +120,35 @@ class TrajectoryPointInline(admin.TabularInline[TrajectoryPoint, Trajectory]):
     fields = ("period", "expected", "lower", "upper")
     extra = 0
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields if obj is not None and obj.target.is_locked else ()
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj is not None and obj.target.is_locked)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj is not None and obj.target.is_locked)
+
 
 @admin.register(Trajectory)
 class TrajectoryAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ("target", "version", "method", "created_at", "created_by")
     list_filter = ("method",)
     inlines = [TrajectoryPointInline]
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "reason", "approved_by")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Trajectory | None = None) -> Any:
+        if obj is not None and obj.target.is_locked:
+            return (
+                "target",
+                "method",
+                "version",
+                "parameters",
+                "assumptions",
+                "created_by",
+                *self.readonly_fields,
+            )
+        return self.readonly_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Trajectory | None = None) -> bool:
+        return not (obj is not None and obj.target.is_locked)

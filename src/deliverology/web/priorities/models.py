@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from deliverology.core.periods import Period, PeriodError
+from deliverology.core.smart import SmartError, check_target
 from deliverology.core.trajectories import TrajectoryMethod
 from deliverology.core.trajectories import TrajectoryPoint as CorePoint
 from deliverology.web.performance.models import LocalUnit, Metric, Subgroup, code_validator
@@ -99,7 +100,34 @@ class Target(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
+    smart_check = models.JSONField(
+        _("SMART check"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The last SMART check: each criterion, passed or not, and why."),
+    )
+    change_reason = models.TextField(_("reason for the last change"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last change approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords()
+
+    # Once locked, these change only through priorities.actions.revise_target.
+    LOCKED_FIELDS = (
+        "metric",
+        "local_unit",
+        "subgroup",
+        "baseline_period",
+        "baseline_value",
+        "target_period",
+        "target_value",
+    )
 
     class Meta:
         verbose_name = _("target")
@@ -112,6 +140,10 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric}: {self.target_value:g} by {self.target_period}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.LOCKED
 
     def baseline(self) -> Period:
         return self.metric.parse_period(self.baseline_period)
@@ -133,6 +165,8 @@ class Target(models.Model):
         if len(periods) == 2 and periods["target_period"] <= periods["baseline_period"]:
             errors["target_period"] = _("The target period must come after the baseline period.")
         errors.update(self._value_errors())
+        if not errors and len(periods) == 2:
+            errors.update(self._direction_errors())
         if errors:
             raise ValidationError(errors)
 
@@ -147,6 +181,24 @@ class Target(models.Model):
                     }
         return errors
 
+    def _direction_errors(self) -> dict[str, Any]:
+        try:
+            check_target(
+                self.baseline(),
+                self.baseline_value,
+                self.target(),
+                self.target_value,
+                self.metric.core_direction,
+            )
+        except SmartError:
+            better = self.metric.get_direction_display().lower()
+            message = _(
+                "The target %(target)g would be worse than the baseline %(baseline)g, but for "
+                "this metric %(better)s."
+            ) % {"target": self.target_value, "baseline": self.baseline_value, "better": better}
+            return {"target_value": message}
+        return {}
+
     def current_trajectory(self) -> Trajectory | None:
         # Uses the prefetch cache when views prefetch "trajectories__points".
         trajectories = sorted(self.trajectories.all(), key=lambda t: t.version)
@@ -160,6 +212,12 @@ class Trajectory(models.Model):
         LINEAR = TrajectoryMethod.LINEAR.value, _("Linear")
         S_CURVE = TrajectoryMethod.S_CURVE.value, _("S-curve")
         HISTORICAL_RATE = TrajectoryMethod.HISTORICAL_RATE.value, _("Historical rate")
+        BENCHMARK_RATE = TrajectoryMethod.BENCHMARK_RATE.value, _("Benchmark rate")
+        BACK_LOADED = TrajectoryMethod.BACK_LOADED.value, _("Back-loaded")
+        FRONT_LOADED = TrajectoryMethod.FRONT_LOADED.value, _("Front-loaded")
+        DIP_THEN_RISE = TrajectoryMethod.DIP_THEN_RISE.value, _("Dip then rise")
+        BOTTOM_UP = "bottom_up", _("Bottom-up from the interventions")
+        SPREADSHEET = "spreadsheet", _("Edited in a spreadsheet")
 
     target = models.ForeignKey(
         Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="trajectories"
@@ -171,6 +229,15 @@ class Trajectory(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason for the change"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     history = HistoricalRecords()
 

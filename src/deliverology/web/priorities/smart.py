@@ -1,0 +1,137 @@
+"""The SMART check of a target against its benchmark rates, stored on the target (METHOD.md
+4.2.1). The rates are changes per period over the last k periods (k from the diagnostic's
+settings): historical, the best run of the target's own local unit; internal, the fastest of
+the local units directly under it; external, each comparator's."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from deliverology.configuration import load_method_config
+from deliverology.core.aggregation import Aggregation
+from deliverology.core.benchmarking import (
+    BenchmarkError,
+    BenchmarkType,
+    Comparator,
+    best_run,
+    comparator_rate,
+)
+from deliverology.core.periods import Period
+from deliverology.core.smart import SmartCheck, SmartInputs, smart_check
+from deliverology.core.status import Direction
+from deliverology.core.trajectories import TrajectoryError, average_change
+from deliverology.web.performance.models import LocalUnit
+from deliverology.web.performance.series import load_series
+from deliverology.web.priorities.models import Target
+
+CRITERIA = ("specific", "measurable", "attainable", "relevant", "time_bound")
+
+
+def benchmark_rates(target: Target) -> dict[BenchmarkType, float]:
+    """The best change per period each kind of benchmark has achieved, where it can be known;
+    over fewer than k periods when there are not k periods of figures yet."""
+    from deliverology.web.diagnostics.models import Comparator as ComparatorFigure
+
+    metric, k = target.metric, load_method_config().diagnostic.periods_back
+    direction = metric.core_direction
+    children = list(LocalUnit.objects.filter(parent_id=target.local_unit_id))
+    series = load_series(
+        [metric], [target.local_unit_id, *(c.pk for c in children)], [target.subgroup]
+    )
+    histories = {unit_id: _history(metric, figures) for (_, unit_id, _), figures in series.items()}
+    rates: dict[BenchmarkType, float] = {}
+    own = histories.get(target.local_unit_id, [])
+    if len(own) >= 2:
+        run = best_run(own, min(k, len(own) - 1), direction)
+        rates[BenchmarkType.HISTORICAL] = run.change_per_period
+    internal = [_rate(histories.get(child.pk, []), k) for child in children]
+    if known := [rate for rate in internal if rate is not None]:
+        rates[BenchmarkType.INTERNAL] = _best(known, direction)
+    points: dict[tuple[str, str], list[tuple[Period, float]]] = defaultdict(list)
+    figures = ComparatorFigure.objects.for_figures(metric, target.subgroup)
+    for figure in figures:
+        points[(figure.kind, figure.name)].append(
+            (metric.parse_period(figure.period), figure.value)
+        )
+    for (kind, name), history in points.items():
+        try:
+            rate = comparator_rate(Comparator(name, tuple(history)), k)
+        except BenchmarkError:
+            continue
+        benchmark = BenchmarkType(kind)
+        rates[benchmark] = _best([rates.get(benchmark, rate), rate], direction)
+    return rates
+
+
+def check_of(target: Target) -> SmartCheck:
+    metric = target.metric
+    inputs = SmartInputs(
+        baseline_period=target.baseline(),
+        baseline_value=target.baseline_value,
+        target_period=target.target(),
+        target_value=target.target_value,
+        direction=metric.core_direction,
+        aggregation=Aggregation(metric.aggregation),
+        numerator_definition=metric.numerator_definition or metric.definition,
+        denominator_definition=metric.denominator_definition,
+        data_source=metric.data_source or target.data_source,
+        frequency=metric.period_kind,
+        aspiration=_aspiration_of(target),
+        benchmark_rates=benchmark_rates(target),
+    )
+    return smart_check(inputs, load_method_config().strategy.ambition_threshold)
+
+
+def refresh_smart_check(target: Target) -> SmartCheck:
+    """Check the target and store the result on it (without touching its history)."""
+    check = check_of(target)
+    target.smart_check = stored(check)
+    Target.objects.filter(pk=target.pk).update(smart_check=target.smart_check)
+    return check
+
+
+def stored(check: SmartCheck) -> dict[str, Any]:
+    return {
+        "criteria": {
+            name: {"passed": getattr(check, name).passed, "reason": getattr(check, name).reason}
+            for name in CRITERIA
+        },
+        "is_smart": check.is_smart,
+        "required_per_period": check.required_per_period,
+        "best_benchmark": check.best_benchmark and str(check.best_benchmark),
+        "best_rate": check.best_rate,
+        "ambition_ratio": check.ambition_ratio,
+        "is_unprecedented": check.is_unprecedented,
+        "is_wrong_way": check.is_wrong_way,
+    }
+
+
+def _aspiration_of(target: Target) -> str:
+    from deliverology.web.priorities.models import Priority
+
+    priority = (
+        Priority.objects.filter(goal_metric_id=target.metric_id)
+        .select_related("aspiration")
+        .first()
+    )
+    return priority.aspiration.statement if priority else ""
+
+
+def _history(metric: Any, figures: Any) -> list[tuple[Period, float]]:
+    return sorted(
+        (metric.parse_period(label), figure.value)
+        for label, figure in figures.items()
+        if figure.value is not None
+    )
+
+
+def _rate(history: list[tuple[Period, float]], k: int) -> float | None:
+    try:
+        return average_change(history, min(k, len(history) - 1))
+    except TrajectoryError:
+        return None
+
+
+def _best(rates: list[float], direction: Direction) -> float:
+    return min(rates) if direction == Direction.LOWER_IS_BETTER else max(rates)

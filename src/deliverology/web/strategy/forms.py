@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from deliverology.web.strategy.models import Intervention, StopListItem, rating_choices
+
+
+class InterventionForm(forms.ModelForm[Intervention]):
+    impact = forms.ChoiceField(label=_("impact"), choices=rating_choices)
+    difficulty = forms.ChoiceField(label=_("difficulty"), choices=rating_choices)
+
+    class Meta:
+        model = Intervention
+        fields: tuple[str, ...] = (
+            "priority",
+            "title",
+            "description",
+            "owner",
+            "theory_of_action",
+            "impact",
+            "difficulty",
+            "effect_low",
+            "effect",
+            "effect_high",
+            "reach_units",
+            "reach_share",
+            "rollout_start",
+            "rollout_full",
+            "lag_periods",
+            "ramp",
+            "ramp_periods",
+            "cost",
+            "dependencies",
+            "status",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        priority = self.initial.get("priority") or getattr(self.instance, "priority_id", None)
+        if "dependencies" in self.fields and priority is not None:
+            field = self.fields["dependencies"]
+            others = Intervention.objects.filter(priority=priority)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            field.queryset = others  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low, central, high = (cleaned.get(k) for k in ("effect_low", "effect", "effect_high"))
+        if None not in (low, central, high) and not low <= central <= high:  # type: ignore[operator]
+            self.add_error("effect", _("The estimates must go low ≤ central ≤ high."))
+        return cleaned
+
+
+class PriorityInterventionForm(InterventionForm):
+    """The same form on the priority's page, where the priority is already chosen."""
+
+    class Meta(InterventionForm.Meta):
+        fields = tuple(f for f in InterventionForm.Meta.fields if f != "priority")
+
+
+class StopListItemForm(forms.ModelForm[StopListItem]):
+    class Meta:
+        model = StopListItem
+        fields = ("activity", "reason", "status")
+
+
+def approver_choices() -> Any:
+    from django.contrib.auth.models import User
+    from django.db.models import Q
+
+    from deliverology.web.priorities.actions import APPROVER_ROLES
+
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(profile__role__in=APPROVER_ROLES), is_active=True
+    ).order_by("username")
+
+
+class CourseForm(forms.Form):
+    """The choices behind the three ways: A's benchmark, B's overlap, C's shape."""
+
+    benchmark = forms.ChoiceField(label=_("A: benchmark rate"), required=False)
+    overlap = forms.ChoiceField(
+        label=_("B: overlap of interventions"),
+        required=False,
+        choices=[
+            ("", _("Default for the metric")),
+            ("multiplicative", _("Multiplicative: no double counting")),
+            ("additive", _("Additive")),
+        ],
+    )
+    shape = forms.ChoiceField(label=_("C: shape"), initial="linear")
+    dip_depth = forms.FloatField(label=_("depth of the dip"), initial=1.0, min_value=0)
+    dip_periods = forms.IntegerField(
+        label=_("periods to the bottom of the dip"), initial=1, min_value=1
+    )
+
+    def __init__(self, *args: Any, benchmarks: Any = (), shapes: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["benchmark"].choices = [("", _("None")), *benchmarks]  # type: ignore[attr-defined]
+        self.fields["shape"].choices = list(shapes)  # type: ignore[attr-defined]
+
+
+class ChangeForm(forms.Form):
+    """A reason and an approver: needed for every change to a locked target."""
+
+    reason = forms.CharField(
+        label=_("reason for the change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    approver = forms.ModelChoiceField(
+        label=_("approved by"), queryset=approver_choices(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["approver"].queryset = approver_choices()  # type: ignore[attr-defined]
+
+
+class AdoptForm(CourseForm, ChangeForm):
+    way = forms.ChoiceField(
+        label=_("adopt"),
+        choices=[
+            ("benchmark", _("A: the benchmark rate")),
+            ("bottom_up", _("B: bottom-up from the interventions")),
+            ("shaped", _("C: the shaped curve")),
+        ],
+    )
+
+
+class ReviseForm(ChangeForm):
+    baseline_period = forms.CharField(label=_("baseline period"), max_length=16)
+    baseline_value = forms.FloatField(label=_("baseline value"))
+    target_period = forms.CharField(label=_("target period"), max_length=16)
+    target_value = forms.FloatField(label=_("target value"))
