@@ -93,9 +93,11 @@ class CourseForm(forms.Form):
         ],
     )
     shape = forms.ChoiceField(label=_("C: shape"), initial="linear")
-    dip_depth = forms.FloatField(label=_("depth of the dip"), initial=1.0, min_value=0)
+    dip_depth = forms.FloatField(
+        label=_("depth of the dip"), initial=1.0, min_value=0, required=False
+    )
     dip_periods = forms.IntegerField(
-        label=_("periods to the bottom of the dip"), initial=1, min_value=1
+        label=_("periods to the bottom of the dip"), initial=1, min_value=1, required=False
     )
 
     def __init__(self, *args: Any, benchmarks: Any = (), shapes: Any = (), **kwargs: Any) -> None:

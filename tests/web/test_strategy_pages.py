@@ -1,0 +1,205 @@
+"""Strategy and course pages through the test client, for every persona."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import reverse
+
+from deliverology.web.priorities.models import Target
+from deliverology.web.strategy.models import Intervention, StopListItem
+from tests.conftest import System
+
+INTERVENTION = {
+    "title": "Phonics training",
+    "impact": "high",
+    "difficulty": "medium_low",
+    "effect_low": "1",
+    "effect": "2",
+    "effect_high": "4",
+    "reach_share": "0.8",
+    "rollout_start": "2022-23",
+    "rollout_full": "2023-24",
+    "lag_periods": "1",
+    "ramp": "linear",
+    "ramp_periods": "2",
+    "status": "approved",
+}
+
+
+def _target(system: System) -> Target:
+    return Target.objects.get(metric=system.metrics["reading"], local_unit=system.units["ST"])
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("leader", 200), ("analyst", 200), ("owner", 200), ("district", 200), ("viewer", 200)],
+)
+def test_every_role_reads_the_strategy(
+    login: Callable[[str], object], who: str, status: int
+) -> None:
+    response = login(who).get(reverse("strategy", args=["reading"]))  # type: ignore[attr-defined]
+    assert response.status_code == status
+    assert "Quick wins" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("analyst", 302), ("owner", 302), ("leader", 403), ("district", 403), ("viewer", 403)],
+)
+def test_only_the_delivery_unit_and_owner_add_interventions(
+    login: Callable[[str], object], who: str, status: int
+) -> None:
+    response = login(who).post(  # type: ignore[attr-defined]
+        reverse("intervention_new", args=["reading"]), INTERVENTION
+    )
+    assert response.status_code == status
+    assert Intervention.objects.filter(title="Phonics training").exists() == (status == 302)
+
+
+def test_a_negative_reach_is_refused_where_it_was_entered(login: Callable[[str], object]) -> None:
+    response = login("analyst").post(  # type: ignore[attr-defined]
+        reverse("intervention_new", args=["reading"]), {**INTERVENTION, "reach_share": "-1"}
+    )
+    assert response.status_code == 400
+    assert "A reach is a share of the population" in response.content.decode()
+    assert not Intervention.objects.exists()
+
+
+def test_the_stop_list_takes_an_activity(login: Callable[[str], object]) -> None:
+    client = login("owner")
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("stop_list_new", args=["reading"]),
+        {"activity": "Weekly paper returns", "reason": "No one reads them", "status": "agreed"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("strategy", args=["reading"]))  # type: ignore[attr-defined]
+    assert "Weekly paper returns" in page.content.decode()
+    assert StopListItem.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["leader", "analyst", "owner", "district", "viewer"])
+def test_the_course_page_shows_three_ways(
+    login: Callable[[str], object], system: System, who: str
+) -> None:
+    client = login("analyst")
+    client.post(reverse("intervention_new", args=["reading"]), INTERVENTION)  # type: ignore[attr-defined]
+    response = login(who).get(reverse("course", args=[_target(system).pk]))  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    text = response.content.decode()
+    for way in ("A: benchmark rate", "B: bottom-up", "C: shaped curve", "SMART check"):
+        assert way in text
+    assert ("Adopt" in text) == (who == "analyst")
+
+
+def test_strangers_cannot_see_the_course(login: Callable[[str], object], system: System) -> None:
+    response = login("stranger").get(reverse("course", args=[_target(system).pk]))  # type: ignore[attr-defined]
+    assert response.status_code == 403
+
+
+def test_the_delivery_unit_adopts_the_bottom_up_trajectory(
+    login: Callable[[str], object], system: System
+) -> None:
+    client = login("analyst")
+    client.post(reverse("intervention_new", args=["reading"]), INTERVENTION)  # type: ignore[attr-defined]
+    target = _target(system)
+    before = target.trajectories.count()
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("course_adopt", args=[target.pk]), {"way": "bottom_up", "shape": "linear"}
+    )
+    assert response.status_code == 302
+    latest = target.trajectories.order_by("-version").first()
+    assert latest is not None and latest.method == "bottom_up"
+    assert target.trajectories.count() == before + 1
+    assert all(p.lower is not None and p.upper is not None for p in latest.points.all())
+
+
+def test_a_viewer_cannot_adopt(login: Callable[[str], object], system: System) -> None:
+    response = login("viewer").post(  # type: ignore[attr-defined]
+        reverse("course_adopt", args=[_target(system).pk]), {"way": "shaped", "shape": "linear"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_locked_target_refuses_an_unapproved_change_on_the_page(
+    login: Callable[[str], object], system: System
+) -> None:
+    client = login("analyst")
+    target = _target(system)
+    assert client.post(reverse("target_lock", args=[target.pk])).status_code == 302  # type: ignore[attr-defined]
+    before = target.trajectories.count()
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("course_adopt", args=[target.pk]), {"way": "shaped", "shape": "s_curve"}
+    )
+    assert response.status_code == 400
+    assert "give the reason" in response.content.decode()
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("target_revise", args=[target.pk]),
+        {
+            "baseline_period": "2021-22",
+            "baseline_value": "40",
+            "target_period": "2026-27",
+            "target_value": "75",
+            "reason": "revised data",
+            "approver": system.people["analyst"].pk,  # type: ignore[attr-defined]
+        },
+    )
+    assert response.status_code == 400
+    assert "someone other than" in response.content.decode()
+    assert target.trajectories.count() == before
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("target_revise", args=[target.pk]),
+        {
+            "baseline_period": "2021-22",
+            "baseline_value": "40",
+            "target_period": "2026-27",
+            "target_value": "75",
+            "reason": "revised data",
+            "approver": system.people["leader"].pk,  # type: ignore[attr-defined]
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("course", args=[target.pk])).content.decode()  # type: ignore[attr-defined]
+    assert "revised data" in page and "leader" in page
+
+
+def test_a_revised_target_asking_for_worse_is_refused_on_the_page(
+    login: Callable[[str], object], system: System
+) -> None:
+    target = _target(system)
+    response = login("analyst").post(  # type: ignore[attr-defined]
+        reverse("target_revise", args=[target.pk]),
+        {
+            "baseline_period": "2021-22",
+            "baseline_value": "60",
+            "target_period": "2026-27",
+            "target_value": "50",
+        },
+    )
+    assert response.status_code == 400
+    target.refresh_from_db()
+    assert target.target_value == 75.0
+
+
+def test_the_strategy_page_costs_the_same_queries_for_more_interventions(
+    login: Callable[[str], object], django_assert_max_num_queries: object
+) -> None:
+    client = login("analyst")
+    url = reverse("strategy", args=["reading"])
+
+    def queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+        return len(captured)
+
+    client.post(reverse("intervention_new", args=["reading"]), INTERVENTION)  # type: ignore[attr-defined]
+    one = queries()
+    for n in range(5):
+        client.post(  # type: ignore[attr-defined]
+            reverse("intervention_new", args=["reading"]), {**INTERVENTION, "title": f"I{n}"}
+        )
+    assert queries() == one
