@@ -277,3 +277,40 @@ def test_the_admin_cannot_edit_a_locked_target(locked: Target, client: object) -
     response = client.post(url, {"target_value": "1", "status": "draft"})  # type: ignore[attr-defined]
     locked.refresh_from_db()
     assert (locked.target_value, locked.status) == (75.0, Target.Status.LOCKED)
+
+
+def test_dependencies_cannot_go_round_in_a_circle(graduation: Target) -> None:
+    tutoring = Intervention.objects.get(title="Tutoring")
+    mentors = Intervention.objects.get(title="Mentors")
+    mentors.dependencies.add(tutoring)
+    data = {
+        field: getattr(tutoring, field)
+        for field in PriorityInterventionForm.Meta.fields
+        if field not in ("reach_units", "dependencies", "owner", "cost")
+    }
+    form = PriorityInterventionForm({**data, "dependencies": [mentors.pk]}, instance=tutoring)
+    assert not form.is_valid()
+    assert "dependencies" in form.errors
+    assert not tutoring.dependencies.exists()
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ({"ambition_threshold": 0}, "strategy.ambition_threshold"),
+        ({"band_draws": 0}, "strategy.band_draws"),
+        ({"band_low_quantile": 0.9, "band_high_quantile": 0.1}, "strategy.band_high_quantile"),
+        ({"rating_labels": {"low": "Low"}}, "rating_labels"),
+    ],
+)
+def test_bad_strategy_settings_are_refused_by_name(override: dict[str, object], key: str) -> None:
+    from deliverology.configuration import default_settings, merged_settings
+    from deliverology.core.config import ConfigError, method_config_from_mapping
+
+    defaults = default_settings()
+    table = {**defaults["strategy"], **override}
+    if "rating_labels" in override:
+        table["rating_labels"] = override["rating_labels"]
+    with pytest.raises(ConfigError) as error:
+        method_config_from_mapping({**merged_settings(defaults, {}, "x"), "strategy": table})
+    assert key in str(error.value)

@@ -203,3 +203,26 @@ def test_the_strategy_page_costs_the_same_queries_for_more_interventions(
             reverse("intervention_new", args=["reading"]), {**INTERVENTION, "title": f"I{n}"}
         )
     assert queries() == one
+
+
+def test_the_course_page_costs_the_same_queries_for_more_interventions(
+    login: Callable[[str], object], system: System
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("analyst")
+    url = reverse("course", args=[_target(system).pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+        return len(captured)
+
+    client.post(reverse("intervention_new", args=["reading"]), INTERVENTION)  # type: ignore[attr-defined]
+    one = queries()
+    for n in range(4):
+        client.post(  # type: ignore[attr-defined]
+            reverse("intervention_new", args=["reading"]), {**INTERVENTION, "title": f"I{n}"}
+        )
+    assert queries() == one

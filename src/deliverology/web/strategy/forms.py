@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from deliverology.web.performance.models import LocalUnit
 from deliverology.web.strategy.models import Intervention, StopListItem, rating_choices
 
 
@@ -46,13 +47,42 @@ class InterventionForm(forms.ModelForm[Intervention]):
             if self.instance.pk:
                 others = others.exclude(pk=self.instance.pk)
             field.queryset = others  # type: ignore[attr-defined]
+        if "reach_units" in self.fields:
+            # Rollouts are planned by region or district; listing every school would not scale.
+            reach = self.fields["reach_units"]
+            reach.queryset = LocalUnit.objects.filter(children__isnull=False).distinct()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         low, central, high = (cleaned.get(k) for k in ("effect_low", "effect", "effect_high"))
         if None not in (low, central, high) and not low <= central <= high:  # type: ignore[operator]
             self.add_error("effect", _("The estimates must go low ≤ central ≤ high."))
+        dependencies = cleaned.get("dependencies")
+        if dependencies and self.instance.pk and _leads_back(dependencies, self.instance.pk):
+            self.add_error(
+                "dependencies", _("This would make a circle: one of these depends on this one.")
+            )
         return cleaned
+
+
+def _leads_back(dependencies: Any, pk: int) -> bool:
+    """Whether following the dependencies from `dependencies` reaches intervention `pk`."""
+    edges: dict[int, set[int]] = {}
+    through = Intervention.dependencies.through.objects.values_list(
+        "from_intervention_id", "to_intervention_id"
+    )
+    for source, dependency in through:
+        edges.setdefault(source, set()).add(dependency)
+    seen: set[int] = set()
+    todo = [each.pk for each in dependencies]
+    while todo:
+        current = todo.pop()
+        if current == pk:
+            return True
+        if current not in seen:
+            seen.add(current)
+            todo.extend(edges.get(current, ()))
+    return False
 
 
 class PriorityInterventionForm(InterventionForm):

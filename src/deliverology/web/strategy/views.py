@@ -37,7 +37,7 @@ from deliverology.web.priorities.actions import (
     set_trajectory,
 )
 from deliverology.web.priorities.models import Priority, Target, Trajectory
-from deliverology.web.priorities.smart import CRITERIA, benchmark_rates
+from deliverology.web.priorities.smart import CRITERIA, benchmark_rates, check_of, stored
 from deliverology.web.strategy.course import SHAPES, Choices, Course, course_for
 from deliverology.web.strategy.forms import (
     AdoptForm,
@@ -274,7 +274,7 @@ def _course_page(
         "target_history": list(
             target.history.select_related("history_user", "approved_by").order_by("-history_date")
         ),
-        "smart": target.smart_check,
+        "smart": target.smart_check or stored(check_of(target)),
         "criteria": CRITERIA,
         "is_delivery_unit": access.role == Role.DELIVERY_UNIT,
         "problem": problem,
