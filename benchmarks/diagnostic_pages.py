@@ -110,7 +110,8 @@ def report(rows: list[dict[str, object]], command: str) -> str:
         f"Command: `{command}`",
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
-        f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average at the end "
+        f"{os.getloadavg()[0]:.1f} (other work on the machine slows every figure)",
         "",
         "Every request renders its charts afresh (the SVG cache is cleared).",
         "",

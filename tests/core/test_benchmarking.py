@@ -363,3 +363,61 @@ def test_moving_the_people_needed_reaches_the_target_in_every_district(
                 fewer = moved - sign
                 assert sign * (100 * fewer / each.denominator - target) < 1e-9
         assert gap.total == sum(gap.people_needed.values())
+
+
+# --- where is the gap, in bulk -----------------------------------------------------------------
+
+_counts = st.tuples(
+    st.integers(min_value=0, max_value=5_000), st.integers(min_value=1, max_value=5_000)
+).map(lambda pair: (min(pair), max(pair)))
+
+
+@given(
+    st.lists(_counts, max_size=40),
+    st.floats(min_value=0, max_value=100, allow_nan=False),
+    st.sampled_from(list(Direction)),
+)
+def test_the_bulk_gap_is_the_same_as_one_local_unit_at_a_time(counts, target, direction):
+    from deliverology.core.benchmarking import where_is_the_gap_in_bulk
+
+    keys = [f"U{i}" for i in range(len(counts))]
+    subgroups = ["low_income" if i % 2 else "english_learners" for i in range(len(counts))]
+    one_by_one = where_is_the_gap(
+        [
+            LocalUnitRate(k, n, d, subgroup=s)
+            for k, (n, d), s in zip(keys, counts, subgroups, strict=True)
+        ],
+        target,
+        direction,
+    )
+    bulk = where_is_the_gap_in_bulk(
+        keys,
+        [n for n, _ in counts],
+        [d for _, d in counts],
+        target,
+        direction,
+        subgroups=subgroups,
+    )
+    assert list(bulk.people_needed.items()) == list(one_by_one.people_needed.items())
+    assert bulk.total == one_by_one.total
+    assert bulk.by_subgroup == one_by_one.by_subgroup
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "message"),
+    [(5, 0, "denominator is zero"), (12, 10, "larger than the denominator"), (-1, 10, "negative")],
+)
+def test_the_bulk_gap_refuses_impossible_counts_like_one_unit(numerator, denominator, message):
+    from deliverology.core.benchmarking import where_is_the_gap_in_bulk
+
+    with pytest.raises(BenchmarkError, match=f"B: .*{message}"):
+        where_is_the_gap_in_bulk(
+            ["A", "B"], [1, numerator], [2, denominator], 50.0, Direction.HIGHER_IS_BETTER
+        )
+
+
+def test_the_bulk_gap_refuses_a_local_unit_listed_twice():
+    from deliverology.core.benchmarking import where_is_the_gap_in_bulk
+
+    with pytest.raises(BenchmarkError, match="only once"):
+        where_is_the_gap_in_bulk(["A", "A"], [1, 1], [2, 2], 50.0, Direction.HIGHER_IS_BETTER)

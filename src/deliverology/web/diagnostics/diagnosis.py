@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from deliverology.core.aggregation import Aggregation, Measure
+from deliverology.core.aggregation import Aggregation
 from deliverology.core.benchmarking import (
     BenchmarkError,
     Concentration,
@@ -22,7 +21,6 @@ from deliverology.core.benchmarking import (
     GapLocation,
     ImprovementSummary,
     Improver,
-    LocalUnitRate,
     SubgroupGap,
     comparator_rate,
     concentration_for_share,
@@ -30,7 +28,7 @@ from deliverology.core.benchmarking import (
     fastest_improvers,
     improvement_summary,
     subgroup_gaps,
-    where_is_the_gap,
+    where_is_the_gap_in_bulk,
 )
 from deliverology.core.benchmarking import (
     Comparator as CoreComparator,
@@ -41,10 +39,26 @@ from deliverology.core.trajectories import TrajectoryError
 from deliverology.web.accounts.access import Access
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
 from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup, Subgroup
-from deliverology.web.performance.series import Series, UnitFigure, load_series
+from deliverology.web.performance.series import Series, load_series
 from deliverology.web.priorities.models import Priority, Target
 
-Segment = tuple[LocalUnit, Subgroup]
+
+@dataclass(frozen=True)
+class UnitLabel:
+    """What the diagnostic shows of a local unit: tens of thousands are cheaper than models."""
+
+    pk: int
+    code: str = field(compare=False)  # compared and hashed by pk alone: it is cheaper
+    name: str = field(compare=False)
+
+    @classmethod
+    def of(cls, unit: LocalUnit) -> UnitLabel:
+        return cls(unit.pk, unit.code, unit.name)
+
+
+Segment = tuple[UnitLabel, Subgroup]
+Counts = tuple[float | None, float | None, float]  # numerator, denominator, value
+Effective = dict[tuple[int, int, str], Counts]  # (local unit id, subgroup id, period) -> counts
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,7 @@ class HistoryFindings:
 
 @dataclass(frozen=True)
 class Standing:
-    unit: LocalUnit
+    unit: UnitLabel
     value: float
     percentile: float
     gap_to_top_quartile: float
@@ -91,8 +105,8 @@ class Spread:
     period: Period
     start_period: Period
     standings: list[Standing]  # best first
-    distribution: Distribution[LocalUnit]
-    improvers: list[Improver[LocalUnit]]
+    distribution: Distribution[UnitLabel]
+    improvers: list[Improver[UnitLabel]]
     similar_to: float | None  # the starting value improvers were near (None: the median)
 
     def standing_of(self, unit: LocalUnit) -> Standing | None:
@@ -130,8 +144,8 @@ class GapFindings:
 
     target: Target
     period: Period
-    by_unit: GapLocation[LocalUnit]
-    concentration: Concentration[LocalUnit]
+    by_unit: GapLocation[UnitLabel]
+    concentration: Concentration[UnitLabel]
     by_segment: GapLocation[Segment]
     subgroups: dict[str, Subgroup]
 
@@ -139,7 +153,7 @@ class GapFindings:
     def units_needing(self) -> int:
         return sum(1 for people in self.by_unit.people_needed.values() if people)
 
-    def leading_units(self, count: int) -> list[tuple[LocalUnit, int]]:
+    def leading_units(self, count: int) -> list[tuple[UnitLabel, int]]:
         """The `count` local units needing most people (the mapping is ordered that way)."""
         needing = ((unit, people) for unit, people in self.by_unit.people_needed.items() if people)
         return list(itertools.islice(needing, count))
@@ -188,19 +202,19 @@ def load_diagnostic(
     metric, unit, subgroup = scope.metric, scope.unit, scope.subgroup
     subgroups = list(Subgroup.objects.all())
     own = load_series([metric], [unit.pk], subgroups)
-    history = _history(_Figures(metric, own, subgroup), unit, scope)
+    history = _history(own, scope)
     latest = history.latest[0] if history.latest else None
     peers = _visible(LocalUnit.objects.filter(type=unit.type), access)
     inside = LocalUnit.objects.subtree(unit).filter(type=scope.level or "")
     periods = [latest, latest - scope.periods_back] if latest else []
-    others = _merged(
-        own,
-        figures_at(metric, [peers, inside], [subgroup], periods),
-        figures_at(metric, [inside], subgroups, periods[:1]),
-    )
-    figures = _Figures(metric, others, subgroup)
+    effective = {
+        **figures_at(metric, [peers, inside], [subgroup], periods),
+        **figures_at(metric, [inside], subgroups, periods[:1]),
+        **_effective(own),
+    }
+    figures = _Figures(effective, subgroup)
     peer_units, inside_units = _units(peers), _units(inside)
-    own_start = figures.value(unit, periods[1]) if periods else None
+    own_start = figures.value(unit.pk, periods[1]) if periods else None
     return Diagnostic(
         scope=scope,
         settings=settings,
@@ -212,7 +226,9 @@ def load_diagnostic(
         inside=_spread(figures, inside_units, scope.level, latest, scope, settings, None),
         comparators=_comparators(metric, scope),
         equity=_equity(metric, own, unit, subgroups),
-        gap=_gap(figures, others, scope, inside_units or [unit], subgroups, latest, settings),
+        gap=_gap(
+            effective, scope, inside_units or [UnitLabel.of(unit)], subgroups, latest, settings
+        ),
         hypotheses=list(
             Hypothesis.objects.filter(priority=scope.priority).select_related(
                 "author", "local_unit", "subgroup"
@@ -226,11 +242,11 @@ def figures_at(
     units: Sequence[QuerySet[LocalUnit]],
     subgroups: Sequence[Subgroup],
     periods: Sequence[Period],
-) -> Series:
-    """The figures of many local units in a few periods: two queries, plain rows, no models.
+) -> Effective:
+    """The effective figures of many local units in a few periods: two queries, plain rows.
 
     `units` are queries, so that tens of thousands of local units make subqueries rather than
-    as many parameters.
+    as many parameters. As in `UnitFigure.effective`, a unit's own figure wins over its roll-up.
     """
     if not periods:
         return {}
@@ -241,30 +257,33 @@ def figures_at(
         "metric": metric,
         "subgroup__in": list(subgroups),
         "period__in": [period.label for period in periods],
+        "value__isnull": False,
     }
-    fields = ("local_unit_id", "subgroup_id", "period", *_COUNTS)
-    found: dict[tuple[int, int, str], dict[str, Measure]] = defaultdict(dict)
-    for model, part in ((Observation, "reported"), (Rollup, "rolled_up")):
-        rows = model.objects.filter(within, **wanted).values_list(*fields)
-        for unit_id, subgroup_id, period, *counts in rows:
-            found[(unit_id, subgroup_id, period)][part] = Measure(*counts)
-    series: Series = defaultdict(dict)
-    for (unit_id, subgroup_id, period), parts in found.items():
-        figure = UnitFigure(reported=parts.get("reported"), rolled_up=parts.get("rolled_up"))
-        series[(metric.pk, unit_id, subgroup_id)][period] = figure
-    return series
+    fields = ("local_unit_id", "subgroup_id", "period", "numerator", "denominator", "value")
+    reported, rolled_up = (
+        {
+            (unit_id, subgroup_id, period): (numerator, denominator, value)
+            for unit_id, subgroup_id, period, numerator, denominator, value in model.objects.filter(
+                within, **wanted
+            ).values_list(*fields)
+        }
+        for model in (Observation, Rollup)
+    )
+    return {**rolled_up, **reported}
 
 
-_COUNTS = ("numerator", "denominator", "value", "provisional")
-
-
-def _merged(*parts: Series) -> Series:
-    """One series from several loads; a figure loaded twice is the same figure."""
-    merged: Series = defaultdict(dict)
-    for part in parts:
-        for key, figures in part.items():
-            merged[key].update(figures)
-    return merged
+def _effective(series: Series) -> Effective:
+    found: Effective = {}
+    for (_, unit_id, subgroup_id), figures in series.items():
+        for period, figure in figures.items():
+            measure = figure.effective
+            if measure is not None and measure.value is not None:
+                found[(unit_id, subgroup_id, period)] = (
+                    measure.numerator,
+                    measure.denominator,
+                    measure.value,
+                )
+    return found
 
 
 def _visible(units: QuerySet[LocalUnit], access: Access) -> QuerySet[LocalUnit]:
@@ -276,44 +295,27 @@ def _visible(units: QuerySet[LocalUnit], access: Access) -> QuerySet[LocalUnit]:
     return units.filter(within)
 
 
-def _units(units: QuerySet[LocalUnit]) -> list[LocalUnit]:
-    return list(units.only("pk", "code", "name", "type", "path", "parent_id").order_by("name"))
+def _units(units: QuerySet[LocalUnit]) -> list[UnitLabel]:
+    return [UnitLabel(*row) for row in units.order_by("name").values_list("pk", "code", "name")]
 
 
 @dataclass(frozen=True)
 class _Figures:
-    """The effective figures of one metric and subgroup, looked up by unit and period."""
+    """The effective figures of one subgroup, looked up by local unit and period."""
 
-    metric: Metric
-    series: Series
+    effective: Effective
     subgroup: Subgroup
 
-    def figure(
-        self, unit: LocalUnit, period: Period, subgroup: Subgroup | None = None
-    ) -> UnitFigure:
-        key = (self.metric.pk, unit.pk, (subgroup or self.subgroup).pk)
-        return self.series.get(key, {}).get(period.label) or UnitFigure()
+    def counts(self, unit_pk: int, period: Period) -> Counts | None:
+        return self.effective.get((unit_pk, self.subgroup.pk, period.label))
 
-    def value(self, unit: LocalUnit, period: Period) -> float | None:
-        return self.figure(unit, period).value
+    def value(self, unit_pk: int, period: Period) -> float | None:
+        counts = self.counts(unit_pk, period)
+        return None if counts is None else counts[2]
 
-    def values(self, units: Iterable[LocalUnit], period: Period) -> dict[LocalUnit, float]:
-        found = ((u, self.value(u, period)) for u in units)
+    def values(self, units: Iterable[UnitLabel], period: Period) -> dict[UnitLabel, float]:
+        found = ((u, self.value(u.pk, period)) for u in units)
         return {u: v for u, v in found if v is not None}
-
-    def history(
-        self, unit: LocalUnit, subgroup: Subgroup | None = None
-    ) -> list[tuple[Period, float]]:
-        key = (self.metric.pk, unit.pk, (subgroup or self.subgroup).pk)
-        known = [
-            (self.parse(label), f.value)
-            for label, f in self.series.get(key, {}).items()
-            if f.value is not None
-        ]
-        return sorted(known, key=lambda item: item[0])
-
-    def parse(self, label: str) -> Period:
-        return _parse(self.metric, label)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -325,8 +327,10 @@ def _parse(metric: Metric, label: str) -> Period:
     return _parse_label(metric.period_kind, label)
 
 
-def _history(figures: _Figures, unit: LocalUnit, scope: Scope) -> HistoryFindings:
-    points = figures.history(unit)
+def _history(own: Series, scope: Scope) -> HistoryFindings:
+    figures = own.get((scope.metric.pk, scope.unit.pk, scope.subgroup.pk), {})
+    known = [(_parse(scope.metric, label), f.value) for label, f in figures.items()]
+    points = sorted(((p, v) for p, v in known if v is not None), key=lambda item: item[0])
     try:
         summary = improvement_summary(points, scope.periods_back, scope.metric.core_direction)
     except (TrajectoryError, BenchmarkError):
@@ -336,7 +340,7 @@ def _history(figures: _Figures, unit: LocalUnit, scope: Scope) -> HistoryFinding
 
 def _spread(
     figures: _Figures,
-    units: Sequence[LocalUnit],
+    units: Sequence[UnitLabel],
     level: str | None,
     period: Period | None,
     scope: Scope,
@@ -415,10 +419,9 @@ def _equity(
 
 
 def _gap(
-    figures: _Figures,
-    series: Series,
+    effective: Effective,
     scope: Scope,
-    units: Sequence[LocalUnit],
+    units: Sequence[UnitLabel],
     subgroups: Sequence[Subgroup],
     period: Period | None,
     settings: DiagnosticSettings,
@@ -429,50 +432,42 @@ def _gap(
     target = _target(scope, subgroups)
     if target is None:
         return None
-    rates = _unit_rates(figures, units, period)
-    segments = [
-        rate
-        for subgroup in subgroups
-        if subgroup.code != Subgroup.ALL
-        for rate in _segment_rates(_Figures(metric, series, subgroup), units, period)
-    ]
-    by_unit = where_is_the_gap(rates, target.target_value, metric.core_direction, metric.scale)
+    rate = (target.target_value, metric.core_direction, metric.scale)
+    keys, numerators, denominators = _rates(_Figures(effective, scope.subgroup), units, period)
+    by_unit = where_is_the_gap_in_bulk(keys, numerators, denominators, *rate)
+    segments: tuple[list[Segment], list[float], list[float], list[str]] = ([], [], [], [])
+    for subgroup in subgroups:
+        if subgroup.code == Subgroup.ALL:
+            continue
+        found = _rates(_Figures(effective, subgroup), units, period)
+        segments[0].extend((unit, subgroup) for unit in found[0])
+        segments[1].extend(found[1])
+        segments[2].extend(found[2])
+        segments[3].extend(subgroup.code for _ in found[0])
     return GapFindings(
         target=target,
         period=period,
         by_unit=by_unit,
         concentration=concentration_for_share(by_unit, settings.gap_share),
-        by_segment=where_is_the_gap(
-            segments, target.target_value, metric.core_direction, metric.scale
+        by_segment=where_is_the_gap_in_bulk(
+            segments[0], segments[1], segments[2], *rate, subgroups=segments[3]
         ),
         subgroups={s.code: s for s in subgroups},
     )
 
 
-def _counts(figures: _Figures, unit: LocalUnit, period: Period) -> tuple[float, float] | None:
-    measure = figures.figure(unit, period).effective
-    if measure is None or measure.numerator is None or measure.denominator is None:
-        return None
-    return measure.numerator, measure.denominator
-
-
-def _unit_rates(
-    figures: _Figures, units: Sequence[LocalUnit], period: Period
-) -> list[LocalUnitRate[LocalUnit]]:
-    found = ((unit, _counts(figures, unit, period)) for unit in units)
-    return [LocalUnitRate(unit, *counts) for unit, counts in found if counts is not None]
-
-
-def _segment_rates(
-    figures: _Figures, units: Sequence[LocalUnit], period: Period
-) -> list[LocalUnitRate[Segment]]:
-    subgroup = figures.subgroup
-    found = ((unit, _counts(figures, unit, period)) for unit in units)
-    return [
-        LocalUnitRate((unit, subgroup), *counts, subgroup=subgroup.code)
-        for unit, counts in found
-        if counts is not None
-    ]
+def _rates(
+    figures: _Figures, units: Sequence[UnitLabel], period: Period
+) -> tuple[list[UnitLabel], list[float], list[float]]:
+    """The local units with a numerator and a denominator in `period`, as columns."""
+    keys, numerators, denominators = [], [], []
+    for unit in units:
+        counts = figures.counts(unit.pk, period)
+        if counts is not None and counts[0] is not None and counts[1] is not None:
+            keys.append(unit)
+            numerators.append(counts[0])
+            denominators.append(counts[1])
+    return keys, numerators, denominators
 
 
 def _target(scope: Scope, subgroups: Sequence[Subgroup]) -> Target | None:
