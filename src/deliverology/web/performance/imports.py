@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 from django.contrib.auth.models import User
@@ -22,9 +23,10 @@ from django.db import DatabaseError, transaction
 from ibis.common.exceptions import IbisError  # type: ignore[import-untyped]
 from simple_history.utils import bulk_update_with_history
 
-from deliverology.core.periods import parse_period
+from deliverology.core.aggregation import Aggregation, measure_value
+from deliverology.core.periods import PeriodKind, parse_period
 from deliverology.engine.definitions import DefinitionError, RecordDefinition
-from deliverology.engine.mapping import ColumnMapping
+from deliverology.engine.mapping import DEFAULT_SUBGROUP, ColumnMapping
 from deliverology.engine.metrics import MetricRow, RecordMetricError, compute_record_metric
 from deliverology.engine.observations import MetricSpec, ObservationRow, read_observations
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
@@ -161,7 +163,10 @@ def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> Im
         return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
     problems = _unknown_codes(figures, definition, known)
     run.rows_read = len(figures)
-    records = sum(f.records for f in figures if f.level == next(iter(definition.levels)))
+    smallest = next(iter(definition.levels))
+    records = sum(
+        f.records for f in figures if f.level == smallest and f.subgroup_code == DEFAULT_SUBGROUP
+    )
     run.notes = [f"{records:,} records gave {len(figures):,} figures"]
     if problems:
         return run.finish(ImportRun.Outcome.REFUSED, problems)
@@ -227,69 +232,96 @@ def _compare_and_write(
     return run.finish(ImportRun.Outcome.COMMITTED)
 
 
+class NewFigure(NamedTuple):
+    """A figure not held yet, in the order `Observation.objects.load_figures` takes it."""
+
+    metric_id: int
+    local_unit_id: int
+    subgroup_id: int
+    period: str
+    period_start: date
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    provisional: bool
+    missing_reason: str
+
+
+Figures = tuple[float | None, float | None, float | None, bool, str]  # as in _FIGURES
+_FIGURES = ("numerator", "denominator", "value", "provisional", "missing_reason")
+
+
 @dataclass
 class Plan:
-    new: list[Observation]
-    changed: list[Observation]
+    new: list[NewFigure]
+    changed: dict[int, Figures]  # observation id -> its new figures
     unchanged: int
     metrics: set[int]
 
 
 def _plan(rows: Sequence[ObservationRow], known: Known, run: ImportRun) -> Plan:
-    existing = _existing(rows, known)
-    plan = Plan(new=[], changed=[], unchanged=0, metrics=set())
+    """Sort the file's figures into new, changed and unchanged, without model instances:
+    a record-level import brings a million figures or more."""
+    held = _held(rows, known)
+    how = {code: _HowItAddsUp.of(metric) for code, metric in known.metrics.items()}
+    plan = Plan(new=[], changed={}, unchanged=0, metrics=set())
     for row in rows:
-        metric = known.metrics[row.metric_code]
-        key = (metric.pk, known.units[row.local_unit_code], known.subgroups[row.subgroup_code])
-        current = existing.get((*key, row.period))
-        fresh = _observation(row, metric, key, run)
+        metric = how[row.metric_code]
+        unit, subgroup = known.units[row.local_unit_code], known.subgroups[row.subgroup_code]
+        figures = metric.figures(row)
+        current = held.get((metric.pk, unit, subgroup, row.period))
         if current is None:
-            plan.new.append(fresh)
-        elif _same(current, fresh):
+            start = metric.start_of(row.period)
+            plan.new.append(NewFigure(metric.pk, unit, subgroup, row.period, start, *figures))
+        elif _same(current[1:], figures):
             plan.unchanged += 1
             continue
         else:
-            _copy_figures(fresh, current)
-            plan.changed.append(current)
+            plan.changed[current[0]] = figures
         plan.metrics.add(metric.pk)
     return plan
 
 
-def _existing(rows: Sequence[ObservationRow], known: Known) -> dict[Key, Observation]:
+@dataclass
+class _HowItAddsUp:
+    """A metric's aggregation, scale and period kind, read once for a million rows."""
+
+    pk: int
+    aggregation: Aggregation
+    scale: float
+    kind: PeriodKind
+    starts: dict[str, date] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, metric: Metric) -> _HowItAddsUp:
+        return cls(metric.pk, metric.core_aggregation, metric.scale, metric.period_kind)
+
+    def start_of(self, period: str) -> date:
+        if period not in self.starts:
+            self.starts[period] = parse_period(period, self.kind).start
+        return self.starts[period]
+
+    def figures(self, row: ObservationRow) -> Figures:
+        value = row.value
+        if value is None and not row.missing_reason:
+            value = measure_value(self.aggregation, row.numerator, row.denominator, self.scale)
+        return row.numerator, row.denominator, value, row.provisional, row.missing_reason or ""
+
+
+def _held(rows: Sequence[ObservationRow], known: Known) -> dict[Key, tuple[Any, ...]]:
+    """The figures already held for the file's metrics and periods, with their ids."""
     metrics = {known.metrics[row.metric_code].pk for row in rows}
     periods = {row.period for row in rows}
+    keys = ("metric_id", "local_unit_id", "subgroup_id", "period")
     queryset = Observation.objects.filter(metric__in=metrics, period__in=periods)
-    return {(o.metric_id, o.local_unit_id, o.subgroup_id, o.period): o for o in queryset}
+    return {
+        tuple(found[:4]): found[4:]
+        for found in queryset.values_list(*keys, "pk", *_FIGURES).iterator(chunk_size=20_000)
+    }
 
 
-def _observation(
-    row: ObservationRow, metric: Metric, key: tuple[int, int, int], run: ImportRun
-) -> Observation:
-    metric_id, unit_id, subgroup_id = key
-    value = row.value
-    if value is None and not row.missing_reason:
-        value = metric.measure_value(row.numerator, row.denominator)
-    return Observation(
-        metric_id=metric_id,
-        local_unit_id=unit_id,
-        subgroup_id=subgroup_id,
-        period=row.period,
-        period_start=parse_period(row.period, metric.period_kind).start,
-        numerator=row.numerator,
-        denominator=row.denominator,
-        value=value,
-        provisional=row.provisional,
-        missing_reason=row.missing_reason or "",
-        source=run.file_name,
-        import_run=run,
-    )
-
-
-_FIGURES = ("numerator", "denominator", "value", "provisional", "missing_reason")
-
-
-def _same(current: Observation, fresh: Observation) -> bool:
-    return all(_equal(getattr(current, f), getattr(fresh, f)) for f in _FIGURES)
+def _same(current: Sequence[Any], fresh: Figures) -> bool:
+    return all(_equal(a, b) for a, b in zip(current, fresh, strict=True))
 
 
 def _equal(first: Any, second: Any) -> bool:
@@ -298,18 +330,22 @@ def _equal(first: Any, second: Any) -> bool:
     return bool(first == second)
 
 
-def _copy_figures(source: Observation, target: Observation) -> None:
-    for field in (*_FIGURES, "source", "import_run"):
-        setattr(target, field, getattr(source, field))
+def _changed_observations(plan: Plan, run: ImportRun) -> list[Observation]:
+    observations = list(Observation.objects.filter(pk__in=plan.changed))
+    for observation in observations:
+        for name, figure in zip(_FIGURES, plan.changed[observation.pk], strict=True):
+            setattr(observation, name, figure)
+        observation.source, observation.import_run = run.file_name, run
+    return observations
 
 
 @transaction.atomic
 def _write(plan: Plan, run: ImportRun, by: User | None, known: Known) -> None:
-    Observation.objects.load_new(plan.new)
+    Observation.objects.load_figures(plan.new, source=run.file_name, import_run_id=run.pk)
     record_creation_history(run, by)
     if plan.changed:
         bulk_update_with_history(
-            plan.changed,
+            _changed_observations(plan, run),
             Observation,
             [*_FIGURES, "source", "import_run"],
             batch_size=2000,

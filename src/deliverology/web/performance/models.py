@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -317,22 +318,38 @@ class SavedMapping(models.Model):
 
 
 class ObservationQuerySet(models.QuerySet["Observation"]):
-    def load_new(self, observations: Iterable[Observation], batch_size: int = 10_000) -> int:
+    def load_new(self, observations: Iterable[Observation]) -> int:
         """Insert new observations in bulk, fast: one prepared statement, no model signals.
 
         For first loads only (the demo, a new system): no history row is written, since nothing
         has changed yet; changes go through the ORM or the import and keep their history.
         """
+        return self._insert(_load_values(obs) for obs in observations)
+
+    def load_figures(
+        self, figures: Iterable[Sequence[Any]], *, source: str, import_run_id: int | None
+    ) -> int:
+        """Insert new figures given as tuples (metric id, local unit id, subgroup id, period,
+        period start, numerator, denominator, value, provisional, missing reason): an import's
+        million figures need no model instances."""
+        return self._insert((*figure, source, import_run_id) for figure in figures)
+
+    def _insert(self, rows: Iterable[Sequence[Any]], batch_size: int = 10_000) -> int:
         table = self.model._meta.db_table
         columns = [_column(self.model, name) for name in _LOAD_FIELDS]
         quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+        now = timezone.now()
+        if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs
+            return _copy_rows(f"COPY {table} ({quoted}) FROM STDIN", rows, now)
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        rows = [_load_values(obs, now) for obs in observations]
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        adapt_date = connection.ops.adapt_datefield_value
+        count = 0
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), batch_size):
-                cursor.executemany(sql, rows[start : start + batch_size])
-        return len(rows)
+            for batch in _batches(rows, batch_size):
+                cursor.executemany(sql, [(*r[:4], adapt_date(r[4]), *r[5:], stamp) for r in batch])
+                count += len(batch)
+        return count
 
 
 _LOAD_FIELDS = (
@@ -352,19 +369,35 @@ _LOAD_FIELDS = (
 )
 
 
+def _copy_rows(sql: str, rows: Iterable[Sequence[Any]], now: Any) -> int:
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row((*row, now))
+            count += 1
+    return count
+
+
 def _column(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field) and field.column  # noqa: S101  (a typing guard)
     return field.column
 
 
-def _load_values(obs: Observation, now: Any) -> tuple[Any, ...]:
+def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    """Lists of `size` rows (itertools.batched arrives with Python 3.12)."""
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _load_values(obs: Observation) -> tuple[Any, ...]:
     return (
         obs.metric_id,
         obs.local_unit_id,
         obs.subgroup_id,
         obs.period,
-        connection.ops.adapt_datefield_value(obs.period_start),
+        obs.period_start,
         obs.numerator,
         obs.denominator,
         obs.value,
@@ -372,7 +405,6 @@ def _load_values(obs: Observation, now: Any) -> tuple[Any, ...]:
         obs.missing_reason,
         obs.source,
         obs.import_run_id,
-        now,
     )
 
 
