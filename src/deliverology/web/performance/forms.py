@@ -17,7 +17,10 @@ class ImportForm(forms.Form):
         choices=[c for c in ImportRun.Kind.choices if c[0] != ImportRun.Kind.RECORDS],
     )
     file = forms.FileField(
-        label=_("File"), help_text=_("CSV, Excel (.xlsx) or Parquet, long or wide.")
+        label=_("File"),
+        help_text=_(
+            "CSV, Excel (.xlsx) or Parquet, long or wide; or a DHIS2 data value set (JSON or CSV)."
+        ),
     )
     saved_mapping = forms.ModelChoiceField(
         label=_("Saved column mapping"),
