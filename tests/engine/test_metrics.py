@@ -15,6 +15,7 @@ from deliverology.engine.metrics import (
     RecordMetric,
     RecordMetricError,
     compute_record_metric,
+    compute_record_metrics,
 )
 
 SCHOOL_DISTRICT = {"S1": "D1", "S2": "D1", "S3": "D2", "S4": "D2", "S5": "D2"}
@@ -197,3 +198,26 @@ def test_missing_columns_are_named():
 def test_a_rate_needs_a_numerator():
     with pytest.raises(RecordMetricError, match="a rate needs a numerator"):
         RecordMetric("ok", Aggregation.RATE, "day", PeriodKind.MONTH, {"school": "school"})
+
+
+def test_metrics_of_the_same_records_in_one_pass_match_each_on_its_own(proficiency):
+    score = RecordMetric(
+        "score",
+        Aggregation.MEAN,
+        period="day",
+        period_kind=PeriodKind.QUARTER,
+        levels=PROFICIENCY.levels,
+        numerator="score",
+        subgroups=PROFICIENCY.subgroups,
+        filters=PROFICIENCY.filters,
+    )
+    together = compute_record_metrics(TABLE, [PROFICIENCY, score])
+    assert together == [proficiency, compute_record_metric(TABLE, score)]
+
+
+def test_metrics_that_keep_different_records_are_refused_together():
+    everyone = RecordMetric(
+        "everyone", Aggregation.RATE, "day", PeriodKind.QUARTER, PROFICIENCY.levels, "proficient"
+    )
+    with pytest.raises(RecordMetricError, match="keep different records or group them"):
+        compute_record_metrics(TABLE, [PROFICIENCY, everyone])

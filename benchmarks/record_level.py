@@ -1,0 +1,619 @@
+"""Record-level data: the engine against hand-written DuckDB SQL and pandas, on a generated
+file of students × months, then the growth from 1 to 20 to 100 million rows and the import of
+the engine's figures into the app database.
+
+    python benchmarks/record_level.py                       # 20M rows: engine, SQL, pandas
+    python benchmarks/record_level.py --rows 1000000        # a quick run
+    python benchmarks/record_level.py --scaling 1000000,20000000,100000000
+    python benchmarks/record_level.py --import-into sqlite,postgresql
+    python benchmarks/record_level.py --write ...           # ... and write benchmarks/results/
+
+Each variant runs as a fresh process, timed from start to exit, its peak memory taken from the
+kernel (the largest resident set of the process and anything it started, sampled too). The three
+must give identical figures (counts exactly, rates and means to 1e-12) or the run stops.
+Generated files are kept in var/bench/, named by size and seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "var" / "bench"
+RESULTS = ROOT / "benchmarks" / "results" / "record_level.md"
+SEED = 20261129
+SCHOOLS, DISTRICTS, MONTHS = 10_000, 200, 24
+FIRST_MONTH = date(2023, 1, 1)
+SUBGROUPS = ("white", "asian", "black", "mixed", "other", "unclassified")
+SUBGROUP_SHARES = (0.62, 0.12, 0.07, 0.07, 0.04, 0.08)
+SUBGROUP_GAPS = (0.0, 2.5, -4.0, -1.5, -2.0, -3.0)
+PASS_MARK = 60.0
+TOLERANCE = 1e-12
+COLUMNS = ["school", "district", "period", "subgroup", "score", "proficient"]
+# The four results: school × period, district × period and both by subgroup.
+GROUPINGS = {
+    "school": ("school", None),
+    "district": ("district", None),
+    "school-subgroup": ("school", "subgroup"),
+    "district-subgroup": ("district", "subgroup"),
+}
+ALL = "all"
+
+
+# -- the records ---------------------------------------------------------------------------
+
+
+def records_file(rows: int, seed: int = SEED) -> Path:
+    """The generated file of `rows` records, made once and kept in var/bench/."""
+    path = CACHE / f"records-{rows}-seed{seed}.parquet"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        started = time.perf_counter()
+        write_records(partial, rows, seed)
+        partial.rename(path)
+        took = time.perf_counter() - started
+        print(f"generated {path.name} ({path.stat().st_size / 2**20:,.0f} MiB) in {took:.1f} s")
+    return path
+
+
+def school_codes() -> list[str]:
+    return [f"S{i:05d}" for i in range(1, SCHOOLS + 1)]
+
+
+def district_codes() -> list[str]:
+    return [f"D{i:03d}" for i in range(1, DISTRICTS + 1)]
+
+
+def district_of_school() -> np.ndarray:
+    return np.arange(SCHOOLS) * DISTRICTS // SCHOOLS
+
+
+@dataclass(frozen=True)
+class Students:
+    school: np.ndarray
+    subgroup: np.ndarray
+    ability: np.ndarray
+
+
+def make_students(count: int, rng: np.random.Generator) -> Students:
+    """Students in schools of uneven size, with school and district effects and subgroup gaps."""
+    sizes = rng.lognormal(0.0, 0.5, SCHOOLS)
+    school = np.searchsorted(np.cumsum(sizes) / sizes.sum(), rng.random(count)).astype(np.int32)
+    school = np.minimum(school, SCHOOLS - 1)
+    subgroup = rng.choice(len(SUBGROUPS), count, p=SUBGROUP_SHARES).astype(np.int32)
+    district_effect = rng.normal(0.0, 3.0, DISTRICTS)[district_of_school()]
+    school_effect = rng.normal(0.0, 6.0, SCHOOLS) + district_effect
+    ability = (
+        55.0 + school_effect[school] + np.array(SUBGROUP_GAPS)[subgroup] + rng.normal(0, 8, count)
+    )
+    return Students(school, subgroup, ability)
+
+
+def write_records(path: Path, rows: int, seed: int) -> None:
+    """One row group per month, so memory stays bounded by one month of records."""
+    rng = np.random.default_rng(seed)
+    count = math.ceil(rows / MONTHS)
+    students = make_students(count, rng)
+    schools = pa.array(school_codes())
+    districts = pa.array(district_codes())
+    subgroups = pa.array(SUBGROUPS)
+    with pq.ParquetWriter(path, _SCHEMA, compression="snappy") as writer:
+        for month in range(MONTHS):
+            size = min(count, rows - month * count)
+            if size <= 0:
+                break
+            score = students.ability[:size] + 0.15 * month + rng.normal(0.0, 5.0, size)
+            score = np.round(np.clip(score, 0.0, 100.0), 1)
+            school = students.school[:size]
+            columns = [
+                pa.array(np.arange(size, dtype=np.int32)),
+                _codes(school, schools),
+                _codes(district_of_school()[school], districts),
+                pa.array(np.full(size, _month(month).toordinal() - _EPOCH, np.int32), pa.date32()),
+                _codes(students.subgroup[:size], subgroups),
+                pa.array(score),
+                pa.array(score >= PASS_MARK),
+            ]
+            writer.write_table(pa.Table.from_arrays(columns, schema=_SCHEMA))
+
+
+_SCHEMA = pa.schema(
+    [
+        ("student_id", pa.int32()),
+        ("school", pa.string()),
+        ("district", pa.string()),
+        ("period", pa.date32()),
+        ("subgroup", pa.string()),
+        ("score", pa.float64()),
+        ("proficient", pa.bool_()),
+    ]
+)
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _codes(indices: np.ndarray, dictionary: pa.Array) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), dictionary).cast(
+        pa.string()
+    )
+
+
+def _month(offset: int) -> date:
+    year, month = divmod(FIRST_MONTH.month - 1 + offset, 12)
+    return date(FIRST_MONTH.year + year, month + 1, 1)
+
+
+def hierarchy_file(path: Path) -> Path:
+    """The 10,000 schools in 200 districts, as `deliverology import units` reads them."""
+    schools, districts = school_codes(), district_codes()
+    lines = ["code,name,type,parent"]
+    lines += [f"{code},District {code[1:]},district," for code in districts]
+    lines += [
+        f"{code},School {code[1:]},school,{districts[d]}"
+        for code, d in zip(schools, district_of_school(), strict=True)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# -- the three ways to compute the figures ------------------------------------------------
+# Each returns {grouping: Arrow table of unit, period ('YYYY-MM'), subgroup, records,
+# proficiency (0-1), mean_score}, the form in which they are compared.
+
+
+def with_engine(path: Path, threads: int | None) -> Any:
+    from deliverology.core.aggregation import Aggregation
+    from deliverology.core.periods import PeriodKind
+    from deliverology.engine.metrics import RecordMetric, compute_record_metrics
+
+    levels = {"school": "school", "district": "district"}
+    common: dict[str, Any] = {
+        "period": "period",
+        "period_kind": PeriodKind.MONTH,
+        "levels": levels,
+        "subgroups": ("subgroup",),
+    }
+    proficiency = RecordMetric("proficiency", Aggregation.RATE, numerator="proficient", **common)
+    score = RecordMetric("score", Aggregation.MEAN, numerator="score", scale=1.0, **common)
+    rates, means = compute_record_metrics(
+        path, [proficiency, score], connection=_ibis_connection(threads)
+    )
+    return rates, means
+
+
+def _ibis_connection(threads: int | None) -> Any:
+    import ibis
+
+    con = ibis.duckdb.connect()
+    _tune(con.con, threads)
+    return con
+
+
+def _tune(con: Any, threads: int | None) -> None:
+    # Out of core past the memory bound: DuckDB spills its hash tables to disk.
+    CACHE.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET memory_limit = '{os.environ.get('BENCH_MEMORY_LIMIT', '1GB')}'")
+    con.execute(f"SET temp_directory = '{CACHE / 'duckdb-spill'}'")
+    con.execute("SET enable_progress_bar = false")
+    if threads:
+        con.execute(f"SET threads = {threads}")
+
+
+def engine_tables(found: tuple[Sequence[Any], Sequence[Any]]) -> dict[str, pa.Table]:
+    """The engine's figures (rows, as the import takes them) in the form they are compared."""
+    rates, means = found
+    mean_of = {(m.level, m.local_unit_code, m.period, m.subgroup_code): m for m in means}
+    if len(mean_of) != len(rates):
+        raise SystemExit(f"engine: {len(rates):,} rates but {len(mean_of):,} means")
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in GROUPINGS}
+    for rate in rates:
+        mean = mean_of[(rate.level, rate.local_unit_code, rate.period, rate.subgroup_code)]
+        name = rate.level if rate.subgroup_code == ALL else f"{rate.level}-subgroup"
+        found[name].append(
+            {
+                "unit": rate.local_unit_code,
+                "period": rate.period,
+                "subgroup": rate.subgroup_code,
+                "records": rate.records,
+                "proficiency": rate.numerator / rate.denominator,
+                "mean_score": mean.numerator / mean.denominator,
+            }
+        )
+    return {name: pa.Table.from_pylist(rows) for name, rows in found.items()}
+
+
+FINEST = """
+CREATE TEMP TABLE finest AS
+SELECT school, district, period, subgroup, count(*) AS records,
+       sum(proficient::INTEGER) AS proficient, sum(score) AS score
+FROM read_parquet($path)
+GROUP BY ALL
+"""
+FROM_FINEST = """
+SELECT {unit} AS unit, strftime(period, '%Y-%m') AS period, {subgroup} AS subgroup,
+       sum(records)::BIGINT AS records, sum(proficient) / sum(records) AS proficiency,
+       sum(score) / sum(records) AS mean_score
+FROM finest
+GROUP BY ALL
+"""
+
+
+def with_sql(path: Path, threads: int | None) -> dict[str, pa.Table]:
+    """One scan of the file to the finest grain, then each result from that small table."""
+    import duckdb
+
+    con = duckdb.connect()
+    _tune(con, threads)
+    con.execute(FINEST, {"path": str(path)})
+    return {
+        name: con.sql(
+            FROM_FINEST.format(unit=unit, subgroup=subgroup or f"'{ALL}'")
+        ).to_arrow_table()
+        for name, (unit, subgroup) in GROUPINGS.items()
+    }
+
+
+def with_pandas(path: Path, threads: int | None) -> dict[str, pa.Table]:
+    """As an analyst writes it: read the file, group, take the means."""
+    import pandas as pd
+
+    records = pd.read_parquet(path, columns=COLUMNS)
+    found = {}
+    for name, (unit, subgroup) in GROUPINGS.items():
+        keys = [unit, "period"] + ([subgroup] if subgroup else [])
+        figures = records.groupby(keys).agg(
+            records=("score", "size"),
+            proficiency=("proficient", "mean"),
+            mean_score=("score", "mean"),
+        )
+        figures = figures.reset_index().rename(columns={unit: "unit"})
+        figures["period"] = pd.to_datetime(figures["period"]).dt.strftime("%Y-%m")
+        if not subgroup:
+            figures["subgroup"] = ALL
+        found[name] = pa.Table.from_pandas(figures, preserve_index=False)
+    return found
+
+
+VARIANTS: dict[str, Callable[[Path, int | None], Any]] = {
+    "engine": with_engine,
+    "sql": with_sql,
+    "pandas": with_pandas,
+}
+LABELS = {
+    "engine": "Engine (`compute_record_metrics`, Ibis on DuckDB)",
+    "sql": "DuckDB SQL by hand",
+    "pandas": "pandas, as an analyst writes it",
+}
+
+
+def run_variant(variant: str, path: Path, out: Path | None, threads: int | None) -> None:
+    """The body of one fresh process: compute, report the time, keep the figures if asked."""
+    started = time.perf_counter()
+    found = VARIANTS[variant](path, threads)
+    took = time.perf_counter() - started
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        tables = engine_tables(found) if variant == "engine" else found
+        for name, table in tables.items():
+            pq.write_table(table, out / f"{name}.parquet")
+    print(json.dumps({"compute": took, "peak": _own_peak()}))
+
+
+def _own_peak() -> int:
+    """This process's largest resident set (VmHWM), which exec() starts afresh."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+# -- comparing ----------------------------------------------------------------------------
+
+
+def compare(outputs: dict[str, Path]) -> int:
+    """Fail loudly unless every variant gives the same figures. Returns the number of groups."""
+    first, *others = outputs
+    total = 0
+    for name in GROUPINGS:
+        expected = _canonical(pq.read_table(outputs[first] / f"{name}.parquet"))
+        total += len(expected)
+        for other in others:
+            got = _canonical(pq.read_table(outputs[other] / f"{name}.parquet"))
+            _same(first, other, name, expected, got)
+    return total
+
+
+def _canonical(table: pa.Table) -> dict[tuple[str, str, str], tuple[int, float, float]]:
+    columns = table.select(["unit", "period", "subgroup", "records", "proficiency", "mean_score"])
+    rows = columns.to_pydict()
+    keys = zip(rows["unit"], rows["period"], rows["subgroup"], strict=True)
+    values = zip(rows["records"], rows["proficiency"], rows["mean_score"], strict=True)
+    return dict(zip(keys, values, strict=True))
+
+
+def _same(first: str, other: str, name: str, expected: dict[Any, Any], got: dict[Any, Any]) -> None:
+    if expected.keys() != got.keys():
+        missing = sorted(expected.keys() - got.keys())[:3]
+        extra = sorted(got.keys() - expected.keys())[:3]
+        raise SystemExit(f"{name}: {other} differs from {first}: lacks {missing}, adds {extra}")
+    for key, (records, rate, mean) in expected.items():
+        other_records, other_rate, other_mean = got[key]
+        if records != other_records:
+            raise SystemExit(f"{name} {key}: {first} counts {records}, {other} {other_records}")
+        if abs(rate - other_rate) > TOLERANCE or abs(mean - other_mean) > TOLERANCE * max(
+            1.0, abs(mean)
+        ):
+            raise SystemExit(
+                f"{name} {key}: {first} gives {rate!r}, {mean!r}; {other} {other_rate!r}, "
+                f"{other_mean!r}"
+            )
+
+
+# -- measuring fresh processes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    peak_mib: float
+    compute: float
+
+
+def measured(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[Run, str]:
+    """Wall time and peak memory of a fresh process and whatever it starts."""
+    started = time.perf_counter()
+    process = subprocess.Popen(  # noqa: S603
+        command, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+    sampled = [0]
+    done = threading.Event()
+    sampler = threading.Thread(target=_sample, args=(process.pid, sampled, done), daemon=True)
+    sampler.start()
+    output = process.stdout.read() if process.stdout else ""
+    status = process.wait()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if status != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    # Not ru_maxrss: it carries this process's own size over the fork; the child reports its own.
+    last = output.strip().splitlines()[-1] if output.strip() else "{}"
+    reported = json.loads(last) if last.startswith("{") else {}
+    peak = max(reported.get("peak", 0), sampled[0]) / 2**20
+    return Run(wall, peak, reported.get("compute", math.nan)), output
+
+
+def _sample(pid: int, peak: list[int], done: threading.Event) -> None:
+    page = os.sysconf("SC_PAGE_SIZE")
+    while not done.wait(0.02):
+        peak[0] = max(peak[0], sum(_rss_pages(p) for p in _tree(pid)) * page)
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def variant_command(variant: str, path: Path, out: Path | None, threads: int | None) -> list[str]:
+    command = [sys.executable, __file__, "--variant", variant, "--records", str(path)]
+    if out is not None:
+        command += ["--out", str(out)]
+    if threads:
+        command += ["--threads", str(threads)]
+    return command
+
+
+def median_runs(
+    variants: Sequence[str], path: Path, repeats: int, threads: int | None
+) -> dict[str, list[Run]]:
+    """Round-robin, so a slow moment on a shared machine does not fall on one variant."""
+    runs: dict[str, list[Run]] = {v: [] for v in variants}
+    for _ in range(repeats):
+        for variant in variants:
+            run, _ = measured(variant_command(variant, path, None, threads))
+            runs[variant].append(run)
+            print(f"  {variant}: {run.wall:.2f} s, {run.peak_mib:,.0f} MiB", flush=True)
+    return runs
+
+
+def checked(variants: Sequence[str], path: Path, threads: int | None) -> int:
+    with tempfile.TemporaryDirectory(dir=CACHE) as folder:
+        outputs = {v: Path(folder) / v for v in variants}
+        for variant in variants:
+            measured(variant_command(variant, path, outputs[variant], threads))
+        return compare(outputs)
+
+
+# -- the report ---------------------------------------------------------------------------
+
+
+def machine() -> list[str]:
+    import duckdb
+    import ibis
+    import pandas
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
+    return [
+        f"- Machine: {os.cpu_count()} cores ({cpu}), {memory:.1f} GiB memory, "
+        f"{platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+        f"Ibis {ibis.__version__}, pandas {pandas.__version__}, pyarrow {pa.__version__}",
+        f"- Load when the run ended: {_load()}",
+    ]
+
+
+def _load() -> str:
+    return "load average " + ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _median(runs: list[Run], field: str) -> float:
+    return statistics.median(getattr(run, field) for run in runs)
+
+
+def side_by_side_table(runs: dict[str, list[Run]]) -> list[str]:
+    sql = _median(runs["sql"], "wall") if "sql" in runs else math.nan
+    lines = [
+        "| Variant | Wall, median (s) | Runs (s) | × hand SQL | Compute in process, median (s) "
+        "| Peak memory, median (MiB) | Runs (MiB) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for variant, measured_runs in runs.items():
+        wall = _median(measured_runs, "wall")
+        lines.append(
+            f"| {LABELS.get(variant, variant)} | **{wall:.2f}** | "
+            f"{', '.join(f'{r.wall:.2f}' for r in measured_runs)} | {wall / sql:.2f} | "
+            f"{_median(measured_runs, 'compute'):.2f} | "
+            f"{_median(measured_runs, 'peak_mib'):,.0f} | "
+            f"{', '.join(f'{r.peak_mib:,.0f}' for r in measured_runs)} |"
+        )
+    return lines
+
+
+# -- the command --------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    if args.variant:
+        run_variant(args.variant, Path(args.records), _path(args.out), args.threads)
+        return
+    sections: list[str] = []
+    if not args.skip_side_by_side:
+        sections += side_by_side(args)
+    if args.scaling:
+        sections += scaling(args, [int(n) for n in args.scaling.split(",")])
+    if args.import_into:
+        sections += imports(args, args.import_into.split(","))
+    report = "\n".join([*_header(args), *sections, *machine(), ""])
+    print(report)
+    if args.write:
+        RESULTS.write_text(report, encoding="utf-8")
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def side_by_side(args: argparse.Namespace) -> list[str]:
+    path = records_file(args.rows)
+    variants = list(VARIANTS)
+    groups = checked(variants, path, args.threads)
+    print(f"{', '.join(variants)} agree on {groups:,} figures", flush=True)
+    runs = median_runs(variants, path, args.repeats, args.threads)
+    sql, engine = _median(runs["sql"], "wall"), _median(runs["engine"], "wall")
+    pandas = _median(runs["pandas"], "wall")
+    return [
+        f"## Side by side: {args.rows:,} records, {groups:,} figures each",
+        "",
+        *side_by_side_table(runs),
+        "",
+        f"Engine / hand SQL: **{engine / sql:.2f}×** (target ≤ 1.3×); pandas / engine: "
+        f"**{pandas / engine:.1f}×** (target ≥ 3×); engine peak "
+        f"**{max(r.peak_mib for r in runs['engine']):,.0f} MiB** (target < 2,048 MiB).",
+        "",
+    ]
+
+
+def scaling(args: argparse.Namespace, sizes: list[int]) -> list[str]:
+    lines = [
+        "## Growth with the number of records (engine and hand SQL)",
+        "",
+        "| Records | File (MiB) | Engine wall (s) | Engine peak (MiB) | SQL wall (s) "
+        "| SQL peak (MiB) | Engine / SQL | Engine s per million |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for rows in sizes:
+        path = records_file(rows)
+        runs = median_runs(["engine", "sql"], path, args.repeats, args.threads)
+        engine, sql = _median(runs["engine"], "wall"), _median(runs["sql"], "wall")
+        lines.append(
+            f"| {rows:,} | {path.stat().st_size / 2**20:,.0f} | {engine:.2f} | "
+            f"{max(r.peak_mib for r in runs['engine']):,.0f} | {sql:.2f} | "
+            f"{max(r.peak_mib for r in runs['sql']):,.0f} | {engine / sql:.2f} | "
+            f"{engine / rows * 1e6:.3f} |"
+        )
+    return [*lines, ""]
+
+
+def imports(args: argparse.Namespace, databases: list[str]) -> list[str]:
+    from benchmark_imports import import_lines  # noqa: PLC0415
+
+    return import_lines(args, databases)
+
+
+def _header(args: argparse.Namespace) -> list[str]:
+    return [
+        "# Record-level data: engine, hand-written DuckDB SQL and pandas",
+        "",
+        f"Command: `python benchmarks/record_level.py {' '.join(sys.argv[1:])}`",
+        "",
+        f"Records: students × {MONTHS} months ({FIRST_MONTH:%Y-%m} onwards, the last month "
+        f"cut short), {SCHOOLS:,} schools in {DISTRICTS} districts, {len(SUBGROUPS)} subgroups, "
+        f"seed {SEED}; one Parquet file (snappy, a row group per month). Each variant computes "
+        "school × month, district × month and both by subgroup: records, proficiency rate "
+        "(sum of proficient / records) and mean score. Every variant is a fresh process; "
+        f"median of {args.repeats} runs, round-robin; peak memory is the largest resident set "
+        "of the process tree (kernel maximum, and sampled every 20 ms).",
+        "",
+    ]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=20_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (all cores)")
+    parser.add_argument("--scaling", help="sizes for the growth table, e.g. 1000000,20000000")
+    parser.add_argument("--import-into", help="sqlite,postgresql: import the engine's figures")
+    parser.add_argument("--skip-side-by-side", action="store_true")
+    parser.add_argument("--write", action="store_true", help=f"write {RESULTS.name}")
+    parser.add_argument("--variant", choices=list(VARIANTS), help=argparse.SUPPRESS)
+    parser.add_argument("--records", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    return parser
+
+
+if __name__ == "__main__":
+    main()
