@@ -19,10 +19,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import openpyxl  # type: ignore[import-untyped]
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+from openpyxl.utils import get_column_letter
 
 from deliverology.engine.problems import Problem, ProblemLog
 

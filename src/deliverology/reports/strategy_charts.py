@@ -6,6 +6,7 @@ so it can be translated; series differ by dash and point shape as well as colour
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -145,6 +146,7 @@ def prioritisation_chart_spec(
     quadrants: Mapping[str, str],
     title: str,
     labels: Mapping[str, str],
+    rating_labels: Sequence[str] = (),
     size: int = 420,
 ) -> dict[str, Any]:
     """The 2x2 chart: each intervention by difficulty (x) and impact (y), on a 1..scale_size
@@ -152,7 +154,8 @@ def prioritisation_chart_spec(
 
     `quadrants` gives "quick_wins" (high impact, low difficulty), "major_projects" (high,
     high), "fill_ins" (low, low) and "reconsider" (low impact, high difficulty); `labels`
-    gives "impact", "difficulty" and "intervention".
+    gives "impact", "difficulty" and "intervention"; `rating_labels`, lowest first, name the
+    ticks (numbers without them).
     """
     middle = (scale_size + 1) / 2
     low, high = 0.5, scale_size + 0.5
@@ -172,7 +175,9 @@ def prioritisation_chart_spec(
         {"title": name, "impact": impact, "difficulty": difficulty}
         for name, impact, difficulty in interventions
     ]
-    axis = {"values": list(range(1, scale_size + 1)), "tickMinStep": 1}
+    axis: dict[str, Any] = {"values": list(range(1, scale_size + 1)), "tickMinStep": 1}
+    if rating_labels:
+        axis["labelExpr"] = f"{json.dumps(['', *rating_labels])}[datum.value]"
     x = {
         "field": "difficulty",
         "type": "quantitative",

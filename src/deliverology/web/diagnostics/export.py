@@ -6,9 +6,9 @@ import io
 from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
-from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from deliverology.web.diagnostics.diagnosis import Diagnostic, Spread
 

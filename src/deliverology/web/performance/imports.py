@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import duckdb
 from django.contrib.auth.models import User
 from django.db import DatabaseError, transaction
-from ibis.common.exceptions import IbisError  # type: ignore[import-untyped]
+from ibis.common.exceptions import IbisError
 from simple_history.utils import bulk_update_with_history
 
 from deliverology.core.aggregation import Aggregation, measure_value

@@ -50,6 +50,7 @@ from deliverology.web.strategy.models import (
     RATINGS,
     Intervention,
     StopListItem,
+    rating_choices,
     rating_position,
     system_target,
 )
@@ -219,6 +220,7 @@ def _prioritisation_chart(priority: Priority, interventions: list[Intervention])
             "reconsider": _("Reconsider"),
         },
         title=_("Impact and difficulty: %(priority)s") % {"priority": priority.title},
+        rating_labels=[label for _value, label in rating_choices()],
         labels={
             "impact": _("Impact"),
             "difficulty": _("Difficulty"),
