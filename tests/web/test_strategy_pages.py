@@ -226,3 +226,18 @@ def test_the_course_page_costs_the_same_queries_for_more_interventions(
             reverse("intervention_new", args=["reading"]), {**INTERVENTION, "title": f"I{n}"}
         )
     assert queries() == one
+
+
+def test_the_course_page_flags_unprecedented_ambition_without_refusing_it(
+    login: Callable[[str], object], system: System
+) -> None:
+    from deliverology.core.trajectories import TrajectoryMethod
+    from deliverology.web.priorities.actions import set_trajectory
+
+    target = _target(system)
+    target.target_value = 99.0
+    target.save()
+    set_trajectory(target, TrajectoryMethod.LINEAR)
+    text = login("leader").get(reverse("course", args=[target.pk])).content.decode()  # type: ignore[attr-defined]
+    assert "Unprecedented ambition: the target needs" in text
+    assert target.trajectories.count() == 2

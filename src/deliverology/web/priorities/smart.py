@@ -135,3 +135,61 @@ def _rate(history: list[tuple[Period, float]], k: int) -> float | None:
 
 def _best(rates: list[float], direction: Direction) -> float:
     return min(rates) if direction == Direction.LOWER_IS_BETTER else max(rates)
+
+
+def explained(check: dict[str, Any], target: Target) -> dict[str, str]:
+    """Each criterion's reason in the reader's language, from the stored check's numbers."""
+    from django.utils.translation import gettext as _
+
+    criteria, metric = check["criteria"], target.metric
+    passed = {name: criteria[name]["passed"] for name in CRITERIA}
+    numbers = {
+        "required": _figure(check["required_per_period"]),
+        "best": _figure(check["best_rate"]),
+        "kind": check["best_benchmark"] or "",
+        "ratio": _figure(check["ambition_ratio"]),
+    }
+    if check["is_wrong_way"]:
+        attainable = _("The target asks the metric to get worse.")
+    elif check["is_unprecedented"]:
+        attainable = _(
+            "Unprecedented ambition: the target needs %(required)s per period, %(ratio)s times "
+            "the best benchmark (%(kind)s, %(best)s). Allowed, but acknowledge it explicitly."
+        )
+        if check["ambition_ratio"] is None:
+            attainable = _(
+                "Unprecedented ambition: the target needs %(required)s per period, and no "
+                "benchmark has improved at all. Allowed, but acknowledge it explicitly."
+            )
+    elif check["best_benchmark"] is None:
+        attainable = _(
+            "The target needs %(required)s per period; there is no benchmark rate to compare "
+            "it with yet."
+        )
+    else:
+        attainable = _(
+            "The target needs %(required)s per period; the best benchmark (%(kind)s) achieved "
+            "%(best)s."
+        )
+    return {
+        "specific": _("The metric is defined by what it counts.")
+        if passed["specific"]
+        else _("The metric's numerator or denominator is not defined."),
+        "measurable": _("The data come from %(source)s, each %(frequency)s.")
+        % {
+            "source": metric.data_source or target.data_source,
+            "frequency": load_method_config().period_kind_labels[metric.frequency].lower(),
+        }
+        if passed["measurable"]
+        else _("No data source or frequency is set for the metric."),
+        "attainable": attainable % numbers,
+        "relevant": _("The target serves the aspiration.")
+        if passed["relevant"]
+        else _("The target is not linked to an aspiration."),
+        "time_bound": _("Due in %(target)s, from the baseline %(baseline)s.")
+        % {"target": target.target_period, "baseline": target.baseline_period},
+    }
+
+
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3g}"

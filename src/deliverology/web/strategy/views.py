@@ -37,7 +37,13 @@ from deliverology.web.priorities.actions import (
     set_trajectory,
 )
 from deliverology.web.priorities.models import Priority, Target, Trajectory
-from deliverology.web.priorities.smart import CRITERIA, benchmark_rates, check_of, stored
+from deliverology.web.priorities.smart import (
+    CRITERIA,
+    benchmark_rates,
+    check_of,
+    explained,
+    stored,
+)
 from deliverology.web.strategy.course import SHAPES, Choices, Course, course_for
 from deliverology.web.strategy.forms import (
     AdoptForm,
@@ -257,6 +263,7 @@ def _course_page(
 ) -> HttpResponse:
     result = _compute_course(target, form)
     priority = _priority_of(target)
+    smart = target.smart_check or stored(check_of(target))
     versions = list(
         target.trajectories.select_related("created_by", "approved_by")
         .prefetch_related("points")
@@ -276,7 +283,8 @@ def _course_page(
         "target_history": list(
             target.history.select_related("history_user", "approved_by").order_by("-history_date")
         ),
-        "smart": target.smart_check or stored(check_of(target)),
+        "smart": smart,
+        "reasons": explained(smart, target),
         "criteria": CRITERIA,
         "is_delivery_unit": access.role == Role.DELIVERY_UNIT,
         "problem": problem,
