@@ -165,7 +165,7 @@ def _month(offset: int) -> date:
 def hierarchy_file(path: Path) -> Path:
     """The 10,000 schools in 200 districts, as `deliverology import units` reads them."""
     schools, districts = school_codes(), district_codes()
-    lines = ["code,name,type,parent"]
+    lines = ["code,name,type,parent_code"]
     lines += [f"{code},District {code[1:]},district," for code in districts]
     lines += [
         f"{code},School {code[1:]},school,{districts[d]}"
@@ -577,10 +577,117 @@ def scaling(args: argparse.Namespace, sizes: list[int]) -> list[str]:
     return [*lines, ""]
 
 
-def imports(args: argparse.Namespace, databases: list[str]) -> list[str]:
-    from benchmark_imports import import_lines  # noqa: PLC0415
+DEFINITION = """metric = "proficiency"
+period = "period"
+numerator = "proficient"
+subgroups = ["subgroup"]
 
-    return import_lines(args, databases)
+[levels]
+school = "school"
+district = "district"
+"""
+METRIC_AND_SUBGROUPS = f"""
+from deliverology.web.performance.models import Metric, Subgroup
+Metric.objects.create(code="proficiency", name="Proficiency", aggregation="rate",
+                      frequency="month", measure_unit="%", scale=100)
+for order, code in enumerate({("all", *SUBGROUPS)!r}):
+    Subgroup.objects.get_or_create(code=code, defaults={{"name": code, "order": order}})
+"""
+COUNT = "from deliverology.web.performance.models import Observation as O; print(O.objects.count())"
+PG_DIR, PG_PORT = Path(tempfile.gettempdir()) / "pg-bench3", "54334"
+
+
+@dataclass(frozen=True)
+class Imported:
+    units: Run
+    records: Run
+    observations: int
+
+
+def imports(args: argparse.Namespace, databases: list[str]) -> list[str]:
+    """`deliverology import units`, then `import records`, into a fresh database each time."""
+    path = records_file(args.rows)
+    folder = CACHE / "import"
+    folder.mkdir(parents=True, exist_ok=True)
+    hierarchy = hierarchy_file(folder / "schools.csv")
+    definition = folder / "proficiency.toml"
+    definition.write_text(DEFINITION, encoding="utf-8")
+    runs: dict[str, list[Imported]] = {d: [] for d in databases}
+    for _ in range(args.import_repeats):
+        for database in databases:
+            env = _fresh_database(database)
+            try:
+                runs[database].append(_import_once(env, hierarchy, path, definition))
+            finally:
+                if database == "postgresql":
+                    _postgres("stop")
+            last = runs[database][-1]
+            print(f"  import into {database}: {last.records.wall:.1f} s", flush=True)
+    return _import_lines(args, path, runs)
+
+
+def _import_once(env: dict[str, str], hierarchy: Path, path: Path, definition: Path) -> Imported:
+    cli = [sys.executable, "-m", "deliverology.cli"]
+    measured([*cli, "setup"], env)
+    units, _ = measured([*cli, "import", "units", str(hierarchy)], env)
+    measured([*cli, "manage", "shell", "-c", METRIC_AND_SUBGROUPS], env)
+    records, output = measured(
+        [*cli, "import", "records", str(path), "--definition", str(definition)], env
+    )
+    _, counted = measured([*cli, "manage", "shell", "-c", COUNT], env)
+    return Imported(units, records, int(counted.strip().splitlines()[-1]))
+
+
+def _fresh_database(database: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database == "sqlite":
+        env["DELIVEROLOGY_DATA_DIR"] = tempfile.mkdtemp(dir=CACHE, prefix="sqlite-")
+    elif database == "postgresql":
+        env["DATABASE_URL"] = _postgres("start")
+        env["DELIVEROLOGY_DATA_DIR"] = tempfile.mkdtemp(dir=CACHE, prefix="pg-")
+    else:
+        raise SystemExit(f"unknown database '{database}': sqlite or postgresql")
+    return env
+
+
+def _postgres(action: str) -> str:
+    env = {**os.environ, "PG_DIR": str(PG_DIR), "PGPORT": PG_PORT}
+    done = subprocess.run(  # noqa: S603
+        ["bash", "scripts/postgres.sh", action],  # noqa: S607
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+
+def _import_lines(
+    args: argparse.Namespace, path: Path, runs: dict[str, list[Imported]]
+) -> list[str]:
+    lines = [
+        f"## Full import into the app database: {args.rows:,} records",
+        "",
+        "`deliverology import records FILE --definition proficiency.toml` (proficiency at "
+        "school and district level, by month, all and by subgroup), each run a fresh process "
+        "into a fresh database holding the 10,000-school hierarchy (loaded first with "
+        "`deliverology import units`). PostgreSQL is the throwaway server of "
+        "`scripts/postgres.sh` (fsync and synchronous_commit off).",
+        "",
+        "| Database | Observations written | Import records, median (s) | Runs (s) "
+        "| Peak memory, median (MiB) | Import units (s) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for database, done in runs.items():
+        records = [d.records for d in done]
+        lines.append(
+            f"| {database} | {done[-1].observations:,} | **{_median(records, 'wall'):.1f}** | "
+            f"{', '.join(f'{r.wall:.1f}' for r in records)} | "
+            f"{_median(records, 'peak_mib'):,.0f} | "
+            f"{statistics.median(d.units.wall for d in done):.1f} |"
+        )
+    return [*lines, ""]
 
 
 def _header(args: argparse.Namespace) -> list[str]:
@@ -607,6 +714,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (all cores)")
     parser.add_argument("--scaling", help="sizes for the growth table, e.g. 1000000,20000000")
     parser.add_argument("--import-into", help="sqlite,postgresql: import the engine's figures")
+    parser.add_argument("--import-repeats", type=int, default=3)
     parser.add_argument("--skip-side-by-side", action="store_true")
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.name}")
     parser.add_argument("--variant", choices=list(VARIANTS), help=argparse.SUPPRESS)
