@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from deliverology.web.priorities.models import Target
 from deliverology.web.strategy.models import Intervention, StopListItem
-from tests.conftest import System
+from tests.conftest import PASSWORD, System
 
 INTERVENTION = {
     "title": "Phonics training",
@@ -143,6 +143,7 @@ def test_a_locked_target_refuses_an_unapproved_change_on_the_page(
             "target_value": "75",
             "reason": "revised data",
             "approver": system.people["analyst"].pk,  # type: ignore[attr-defined]
+            "approver_password": PASSWORD,
         },
     )
     assert response.status_code == 400
@@ -157,6 +158,22 @@ def test_a_locked_target_refuses_an_unapproved_change_on_the_page(
             "target_value": "75",
             "reason": "revised data",
             "approver": system.people["leader"].pk,  # type: ignore[attr-defined]
+            "approver_password": "not-the-password",
+        },
+    )
+    assert response.status_code == 400
+    assert "not the approver" in response.content.decode()
+    assert target.trajectories.count() == before
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("target_revise", args=[target.pk]),
+        {
+            "baseline_period": "2021-22",
+            "baseline_value": "40",
+            "target_period": "2026-27",
+            "target_value": "75",
+            "reason": "revised data",
+            "approver": system.people["leader"].pk,  # type: ignore[attr-defined]
+            "approver_password": PASSWORD,
         },
     )
     assert response.status_code == 302
@@ -241,3 +258,30 @@ def test_the_course_page_flags_unprecedented_ambition_without_refusing_it(
     text = login("leader").get(reverse("course", args=[target.pk])).content.decode()  # type: ignore[attr-defined]
     assert "Unprecedented ambition: the target needs" in text
     assert target.trajectories.count() == 2
+
+
+def test_an_approved_change_to_a_locked_trajectory_is_a_new_version(
+    login: Callable[[str], object], system: System
+) -> None:
+    client = login("analyst")
+    target = _target(system)
+    client.post(reverse("target_lock", args=[target.pk]))  # type: ignore[attr-defined]
+    first = target.current_trajectory()
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("course_adopt", args=[target.pk]),
+        {
+            "way": "shaped",
+            "shape": "back_loaded",
+            "reason": "slower start agreed at the stocktake",
+            "approver": system.people["leader"].pk,  # type: ignore[attr-defined]
+            "approver_password": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    latest = target.current_trajectory()
+    assert latest is not None and first is not None
+    assert (latest.version, latest.method) == (first.version + 1, "back_loaded")
+    assert latest.approved_by == system.people["leader"]
+    page = client.get(reverse("course", args=[target.pk])).content.decode()  # type: ignore[attr-defined]
+    assert "slower start agreed at the stocktake" in page
+    assert page.count('<th scope="row">1</th>') == 1  # the first version is still listed

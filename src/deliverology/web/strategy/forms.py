@@ -145,10 +145,26 @@ class ChangeForm(forms.Form):
     approver = forms.ModelChoiceField(
         label=_("approved by"), queryset=approver_choices(), required=False
     )
+    approver_password = forms.CharField(
+        label=_("the approver's password"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("The approver confirms the change by typing their own password here."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["approver"].queryset = approver_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        approver = cleaned.get("approver")
+        # Naming an approver is not approval: they confirm it themselves.
+        if approver is not None and not approver.check_password(
+            cleaned.get("approver_password") or ""
+        ):
+            self.add_error("approver_password", _("This is not the approver's password."))
+        return cleaned
 
 
 class AdoptForm(CourseForm, ChangeForm):
