@@ -285,3 +285,31 @@ def test_an_approved_change_to_a_locked_trajectory_is_a_new_version(
     page = client.get(reverse("course", args=[target.pk])).content.decode()  # type: ignore[attr-defined]
     assert "slower start agreed at the stocktake" in page
     assert page.count('<th scope="row">1</th>') == 1  # the first version is still listed
+
+
+def test_the_owner_edits_an_intervention_of_their_priority(
+    login: Callable[[str], object], system: System
+) -> None:
+    client = login("owner")
+    client.post(reverse("intervention_new", args=["reading"]), INTERVENTION)  # type: ignore[attr-defined]
+    intervention = Intervention.objects.get(title="Phonics training")
+    url = reverse("intervention_edit", args=["reading", intervention.pk])
+    assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+    response = client.post(url, {**INTERVENTION, "status": "under_way"})  # type: ignore[attr-defined]
+    assert response.status_code == 302
+    intervention.refresh_from_db()
+    assert intervention.status == "under_way"
+    assert intervention.history.count() == 2
+
+
+def test_an_owner_cannot_edit_another_owners_priority(
+    login: Callable[[str], object], system: System
+) -> None:
+    priority = system.priorities["absence"]
+    priority.owner = system.people["leader"]  # type: ignore[attr-defined]
+    priority.save()  # type: ignore[attr-defined]
+    response = login("owner").post(  # type: ignore[attr-defined]
+        reverse("intervention_new", args=["absence"]), INTERVENTION
+    )
+    assert response.status_code == 403
+    assert not Intervention.objects.exists()
