@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(stderr=True)
 
@@ -173,15 +174,15 @@ def _mapping(args: argparse.Namespace) -> tuple[Any, str]:
 
 def _print_run(run: Any) -> None:
     console.print(
-        f"{run.file_name}: [bold]{run.get_outcome_display()}[/bold] · "
+        f"{escape(run.file_name)}: [bold]{run.get_outcome_display()}[/bold] · "
         f"{run.rows_read:,} rows read, "
         f"{run.rows_new:,} new, {run.rows_changed:,} changed, {run.rows_unchanged:,} unchanged, "
         f"{run.rows_set_aside:,} set aside, {run.problem_count:,} problems"
     )
     for problem in run.problems[:50]:
-        console.print(f"  [red]✗[/red] {problem}")
+        console.print(f"  [red]✗[/red] {escape(problem)}")  # [brackets] are not markup
     for note in run.notes[:20]:
-        console.print(f"  [yellow]–[/yellow] {note}")
+        console.print(f"  [yellow]–[/yellow] {escape(note)}")
     if run.problem_count > 50:
         console.print(f"  … and {run.problem_count - 50:,} more (see the Imports page)")
 

@@ -186,6 +186,12 @@ TASKS = {
     }
 }
 UPLOAD_DIR = DATA_DIR / "uploads"
+# Where metrics are computed from record-level files: "duckdb" (this machine) or "spark".
+DELIVEROLOGY_ENGINE = env_str("DELIVEROLOGY_ENGINE", "duckdb")
+if DELIVEROLOGY_ENGINE not in ("duckdb", "spark"):
+    raise ImproperlyConfigured(
+        f"DELIVEROLOGY_ENGINE must be 'duckdb' or 'spark', not {DELIVEROLOGY_ENGINE!r}"
+    )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DatabaseError, transaction
 from ibis.common.exceptions import IbisError
@@ -25,6 +26,7 @@ from simple_history.utils import bulk_update_with_history
 
 from deliverology.core.aggregation import Aggregation, measure_value
 from deliverology.core.periods import PeriodKind, parse_period
+from deliverology.engine.backends import BackendError
 from deliverology.engine.definitions import DefinitionError, RecordDefinition
 from deliverology.engine.mapping import DEFAULT_SUBGROUP, ColumnMapping
 from deliverology.engine.metrics import MetricRow, RecordMetricError, compute_record_metric
@@ -158,8 +160,10 @@ def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> Im
         if spec is None:
             raise DefinitionError(f"metric '{definition.metric}' is not defined in Deliverology")
         say(f"Computing {definition.metric} from the records, at every level")
-        figures = compute_record_metric(path, definition.record_metric(spec))
-    except (DefinitionError, RecordMetricError, duckdb.Error, IbisError) as error:
+        figures = compute_record_metric(
+            path, definition.record_metric(spec), backend=settings.DELIVEROLOGY_ENGINE
+        )
+    except (DefinitionError, RecordMetricError, BackendError, duckdb.Error, IbisError) as error:
         return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
     problems = _unknown_codes(figures, definition, known)
     run.rows_read = len(figures)
