@@ -313,3 +313,25 @@ def test_an_owner_cannot_edit_another_owners_priority(
     )
     assert response.status_code == 403
     assert not Intervention.objects.exists()
+
+
+def test_the_district_user_sees_only_targets_above_their_district(
+    login: Callable[[str], object], system: System
+) -> None:
+    from deliverology.web.priorities.models import Target as TargetModel
+
+    TargetModel.objects.create(
+        metric=system.metrics["reading"],  # type: ignore[misc]
+        local_unit=system.units["D3"],  # type: ignore[misc]
+        subgroup=system.subgroups["all"],  # type: ignore[misc]
+        baseline_period="2021-22",
+        baseline_value=50,
+        target_period="2026-27",
+        target_value=60,
+    )
+    text = login("district").get(reverse("strategy", args=["reading"])).content.decode()  # type: ignore[attr-defined]
+    assert "Testland, All students" in text
+    assert "District D3" not in text
+    other = TargetModel.objects.get(local_unit=system.units["D3"])
+    response = login("district").get(reverse("course", args=[other.pk]))  # type: ignore[attr-defined]
+    assert response.status_code == 404

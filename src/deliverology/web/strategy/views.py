@@ -58,7 +58,6 @@ from deliverology.web.strategy.models import (
     StopListItem,
     rating_choices,
     rating_position,
-    system_target,
 )
 
 
@@ -78,7 +77,7 @@ def strategy(request: HttpRequest, code: str) -> HttpResponse:
         "stop_list": list(StopListItem.objects.filter(priority=priority)),
         "chart": _prioritisation_chart(priority, interventions),
         "may_plan": may_plan(access, request.user, priority),
-        "target": system_target(priority),
+        "targets": _targets_for(access, priority),
     }
     return render(request, "strategy/strategy.html", context)
 
@@ -191,6 +190,18 @@ def _get_target_for_user(request: HttpRequest, target_id: int) -> tuple[Target, 
     ):
         raise Http404
     return target, access
+
+
+def _targets_for(access: Access, priority: Priority) -> list[Target]:
+    """The priority's targets the person may open, for the links to set their course."""
+    targets = Target.objects.filter(metric_id=priority.goal_metric_id).select_related(
+        "local_unit", "subgroup"
+    )
+    return [
+        target
+        for target in targets.order_by("local_unit__path", "subgroup__order")
+        if access.sees_everything or any(r.is_within(target.local_unit) for r in access.roots)
+    ]
 
 
 def _user(request: HttpRequest) -> User | None:
