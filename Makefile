@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PGPORT ?= 54329
 
-.PHONY: demo serve install dev test test-sqlite test-postgres lint bench clean
+.PHONY: demo serve install dev test test-sqlite test-postgres lint bench bench-records clean
 
 $(BIN)/deliverology: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ test-postgres: dev
 bench: dev
 	$(BIN)/python benchmarks/web_pages.py
 	$(BIN)/python benchmarks/target_setting.py --write
+
+## make bench-records: record-level data (20M rows side by side, growth to 100M rows, the full
+## import into SQLite and PostgreSQL); about 20 minutes and 3 GB in var/bench/, so not in `bench`
+bench-records: dev
+	$(BIN)/python benchmarks/record_level.py --scaling 1000000,20000000,100000000 \
+		--import-into sqlite,postgresql --import-repeats 1 --write
 
 clean:
 	rm -rf $(VENV) var test-artifacts
