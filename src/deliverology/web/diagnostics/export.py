@@ -1,4 +1,8 @@
-"""The diagnostic as an Excel workbook: one sheet per section, plain values (no formulas)."""
+"""The diagnostic as an Excel workbook: one sheet per section, plain values (no formulas).
+
+Written in openpyxl's write-only mode: a state with tens of thousands of schools gives sheets
+of over a hundred thousand rows, which the normal mode holds in memory cell by cell.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
 from deliverology.web.diagnostics.diagnosis import Diagnostic, Spread
 
@@ -16,8 +21,7 @@ Cell = str | float | int | None
 
 
 def diagnostic_workbook(found: Diagnostic) -> Workbook:
-    book = Workbook()
-    book.remove(book.worksheets[0])
+    book = Workbook(write_only=True)
     _summary(book.create_sheet(_("Summary")), found)
     _history(book.create_sheet(_("History")), found)
     for title, spread in ((_("Peers"), found.peers), (_("Local units"), found.inside)):
@@ -37,12 +41,16 @@ def workbook_bytes(book: Workbook) -> bytes:
 
 
 def _table(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
-    sheet.append(list(header))
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.append([_bold(sheet, title) for title in header])
     for row in rows:
         sheet.append(list(row))
-    sheet.freeze_panes = "A2"
+
+
+def _bold(sheet: Worksheet, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = Font(bold=True)
+    return cell
 
 
 def _summary(sheet: Worksheet, found: Diagnostic) -> None:
