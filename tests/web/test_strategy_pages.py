@@ -335,3 +335,30 @@ def test_the_district_user_sees_only_targets_above_their_district(
     other = TargetModel.objects.get(local_unit=system.units["D3"])
     response = login("district").get(reverse("course", args=[other.pk]))  # type: ignore[attr-defined]
     assert response.status_code == 404
+
+
+def test_the_delivery_unit_adopts_the_best_benchmark_rate(
+    login: Callable[[str], object], system: System
+) -> None:
+    from tests.conftest import READING
+
+    client = login("analyst")
+    target = _target(system)
+    text = client.get(reverse("course", args=[target.pk])).content.decode()  # type: ignore[attr-defined]
+    # Historical: the system itself over k = 3 years, where D3's own reported 100 of 160
+    # stands in for its schools in the last year. Internal: the faster region, R2 (only D3):
+    # 62.5% against 50% three years before, 12.5 / 3 a year, so it is the default.
+    first = 100 * sum(n for n, _ in (f[0] for f in READING.values())) / 540
+    last = 100 * (63 + 36 + 140 + 100) / 540
+    best = (last - first) / 3
+    assert f"Historical: its own best run: {best:+.3g}" in text
+    assert f"Internal: the fastest local unit under it, {12.5 / 3:+.2f} per period" in text
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("course_adopt", args=[target.pk]),
+        {"way": "benchmark", "benchmark": "historical", "shape": "linear"},
+    )
+    assert response.status_code == 302
+    latest = target.current_trajectory()
+    assert latest is not None and latest.method == "benchmark_rate"
+    points = sorted(latest.points.all(), key=lambda p: p.period_start)
+    assert points[-1].expected == pytest.approx(target.baseline_value + 5 * best)

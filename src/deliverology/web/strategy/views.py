@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliverology.configuration import load_method_config
 from deliverology.core.benchmarking import BenchmarkType
 from deliverology.core.interventions import OverlapMethod
+from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryError, TrajectoryMethod
 from deliverology.reports.charts import render_svg
 from deliverology.reports.strategy_charts import course_chart_spec, prioritisation_chart_spec
@@ -247,11 +248,21 @@ def _prioritisation_chart(priority: Priority, interventions: list[Intervention])
     return render_svg(spec)
 
 
-def _choices(form: CourseForm, benchmarks: dict[BenchmarkType, float]) -> Choices:
+def _benchmark_label(kind: BenchmarkType) -> str:
+    return {
+        BenchmarkType.HISTORICAL: _("Historical: its own best run"),
+        BenchmarkType.INTERNAL: _("Internal: the fastest local unit under it"),
+        BenchmarkType.EXTERNAL: _("External: the fastest peer system"),
+        BenchmarkType.INTERNATIONAL: _("International"),
+    }[kind]
+
+
+def _choices(form: CourseForm, benchmarks: dict[BenchmarkType, float], target: Target) -> Choices:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     chosen = data.get("benchmark") or ""
     if not chosen and benchmarks:
-        chosen = max(benchmarks, key=lambda kind: abs(benchmarks[kind]))
+        sign = -1 if target.metric.core_direction == Direction.LOWER_IS_BETTER else 1
+        chosen = max(benchmarks, key=lambda kind: sign * benchmarks[kind])
     return Choices(
         benchmark=BenchmarkType(chosen) if chosen else None,
         shape=TrajectoryMethod(data.get("shape") or TrajectoryMethod.LINEAR),
@@ -285,6 +296,9 @@ def _course_page(
         "metric": target.metric,
         "priority": priority,
         "course": result,
+        "benchmark_label": _benchmark_label(result.choices.benchmark)
+        if result.choices.benchmark
+        else "",
         "form": form,
         "adopt_form": adopt_form or AdoptForm(),
         "revise_form": revise_form or _revise_form(target),
@@ -309,7 +323,10 @@ def _compute_course(target: Target, form: CourseForm) -> Course:
     labels = dict(Trajectory.Method.choices)
     form.fields["benchmark"].choices = [  # type: ignore[attr-defined]
         ("", _("None")),
-        *((kind.value, f"{kind.value}: {rate:+.3g}") for kind, rate in benchmarks.items()),
+        *(
+            (kind.value, f"{_benchmark_label(kind)}: {rate:+.3g}")
+            for kind, rate in benchmarks.items()
+        ),
     ]
     form.fields["shape"].choices = [(s.value, labels[s.value]) for s in SHAPES]  # type: ignore[attr-defined]
     priority = _priority_of(target)
@@ -321,7 +338,7 @@ def _compute_course(target: Target, form: CourseForm) -> Course:
         interventions,
         history_of(target),
         benchmarks,
-        _choices(form, benchmarks),
+        _choices(form, benchmarks, target),
         config.strategy,
         config.diagnostic.periods_back,
     )
