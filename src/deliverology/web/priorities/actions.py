@@ -20,18 +20,22 @@ from deliverology.web.priorities.models import Target, Trajectory, TrajectoryPoi
 from deliverology.web.priorities.smart import refresh_smart_check
 
 
-def history_of(target: Target) -> list[tuple[Period, float]]:
-    """The target's unit and subgroup's figures up to its baseline, oldest first."""
+def figures_of(target: Target) -> list[tuple[Period, float]]:
+    """Every figure of the target's unit and subgroup, oldest first."""
     metric = target.metric
     series = load_series([metric], [target.local_unit_id], [target.subgroup])
     figures = series.get((metric.pk, target.local_unit_id, target.subgroup_id), {})
-    baseline = target.baseline()
-    history = [
+    return sorted(
         (metric.parse_period(label), figure.value)
         for label, figure in figures.items()
         if figure.value is not None
-    ]
-    return sorted((p, v) for p, v in history if p <= baseline)
+    )
+
+
+def history_of(target: Target) -> list[tuple[Period, float]]:
+    """The target's unit and subgroup's figures up to its baseline, oldest first."""
+    baseline = target.baseline()
+    return [(period, value) for period, value in figures_of(target) if period <= baseline]
 
 
 APPROVER_ROLES = (Profile.Role.SYSTEM_LEADER, Profile.Role.DELIVERY_UNIT)
@@ -134,6 +138,7 @@ def lock_target(target: Target, *, by: User | None) -> Target:
         raise LockedError(_("Set a trajectory before locking the target."))
     target.status = Target.Status.LOCKED
     target._change_reason = _("locked")  # type: ignore[attr-defined]
+    target._history_user = by  # type: ignore[attr-defined]
     target.save(update_fields=["status"])
     return target
 
@@ -160,6 +165,7 @@ def revise_target(
     target.change_reason = reason.strip()
     target.approved_by = approved_by if target.is_locked else None
     target._change_reason = reason.strip()  # type: ignore[attr-defined]
+    target._history_user = by  # type: ignore[attr-defined]
     target.save()
     return _rebuild(target, by=by, reason=reason, approved_by=approved_by)
 

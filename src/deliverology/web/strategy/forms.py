@@ -183,3 +183,5 @@ class ReviseForm(ChangeForm):
     baseline_value = forms.FloatField(label=_("baseline value"))
     target_period = forms.CharField(label=_("target period"), max_length=16)
     target_value = forms.FloatField(label=_("target value"))
+
+    field_order = ("baseline_period", "baseline_value", "target_period", "target_value")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliverology.configuration import load_method_config
 from deliverology.core.benchmarking import BenchmarkType
 from deliverology.core.interventions import OverlapMethod
+from deliverology.core.periods import Period
 from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryError, TrajectoryMethod
 from deliverology.reports.charts import render_svg
@@ -32,6 +33,7 @@ from deliverology.web.accounts.access import (
 )
 from deliverology.web.priorities.actions import (
     LockedError,
+    figures_of,
     history_of,
     lock_target,
     revise_target,
@@ -284,6 +286,8 @@ def _course_page(
     status: int = 200,
 ) -> HttpResponse:
     result = _compute_course(target, form)
+    if not form.is_bound and result.choices.benchmark is not None:
+        form.initial["benchmark"] = result.choices.benchmark.value
     priority = _priority_of(target)
     smart = target.smart_check or stored(check_of(target))
     versions = list(
@@ -302,7 +306,7 @@ def _course_page(
         "form": form,
         "adopt_form": adopt_form or AdoptForm(),
         "revise_form": revise_form or _revise_form(target),
-        "chart": _course_chart(result),
+        "chart": _course_chart(result, figures_of(target)),
         "versions": versions,
         "versions_chart": _versions_chart(target, versions),
         "target_history": list(
@@ -398,32 +402,34 @@ def _chart_labels() -> dict[str, str]:
     }
 
 
-def _course_chart(course: Course) -> str:
+def _course_chart(course: Course, actual: list[tuple[Period, float]]) -> str:
     target = course.target
-    lines: dict[str, list[tuple[str, float]]] = {}
-    if course.history:
-        lines[_("Actual")] = [(p.label, v) for p, v in course.history]
+    lines: dict[str, list[tuple[Period, float]]] = {}
+    if actual:
+        lines[_("Actual")] = list(actual)
     ways = (
         (_("A: benchmark rate"), course.benchmark_way),
         (_("B: bottom-up"), course.bottom_up.points if course.bottom_up else None),
-        (_("B: counterfactual"), None),
         (_("C: shaped curve"), course.shaped),
     )
     for name, points in ways:
         if points:
-            lines[name] = [(p.period.label, p.expected) for p in points]
+            lines[name] = [(p.period, p.expected) for p in points]
     if course.bottom_up:
-        periods = [p.period.label for p in course.bottom_up.points]
-        lines[_("B: counterfactual")] = list(
-            zip(periods, course.bottom_up.counterfactual, strict=True)
-        )
+        periods = [p.period for p in course.bottom_up.points]
+        counterfactual = zip(periods, course.bottom_up.counterfactual, strict=True)
+        lines[_("B: counterfactual")] = list(counterfactual)
     band = [
-        (p.period.label, p.lower or p.expected, p.upper or p.expected) for p in course.band or []
+        (
+            p.period.label,
+            p.expected if p.lower is None else p.lower,
+            p.expected if p.upper is None else p.upper,
+        )
+        for p in course.band or []
     ]
-    periods = sorted({label for line in lines.values() for label, _v in line})
     spec = course_chart_spec(
-        lines,
-        periods=periods,
+        {name: [(p.label, v) for p, v in line] for name, line in lines.items()},
+        periods=_in_order(lines.values()),
         band=band,
         target=(target.target_period, target.target_value),
         title=_("Three ways to the target: %(metric)s") % {"metric": target.metric.name},
@@ -433,19 +439,24 @@ def _course_chart(course: Course) -> str:
     return render_svg(spec)
 
 
+def _in_order(lines: Any) -> list[str]:
+    """Every period of the lines, as labels in time order."""
+    return [period.label for period in sorted({p for line in lines for p, _v in line})]
+
+
 def _versions_chart(target: Target, versions: list[Trajectory]) -> str:
     if not versions:
         return ""
+    metric = target.metric
     lines = {
         _("Version %(n)d") % {"n": v.version}: [
-            (p.period, p.expected) for p in sorted(v.points.all(), key=lambda p: p.period_start)
+            (metric.parse_period(p.period), p.expected) for p in v.points.all()
         ]
         for v in versions[-7:]
     }
-    periods = sorted({label for line in lines.values() for label, _v in line})
     spec = course_chart_spec(
-        lines,
-        periods=periods,
+        {name: [(p.label, v) for p, v in sorted(line)] for name, line in lines.items()},
+        periods=_in_order(lines.values()),
         target=(target.target_period, target.target_value),
         title=_("Every version of the trajectory"),
         measure_unit=target.metric.measure_unit,
