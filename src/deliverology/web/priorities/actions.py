@@ -55,12 +55,14 @@ def set_trajectory(
     reason: str = "",
     approved_by: User | None = None,
     points: Sequence[CorePoint] | None = None,
+    check_smart: bool = True,
     **parameters: Any,
 ) -> Trajectory:
     """Build a new version of the target's trajectory; earlier versions are kept.
 
     `points` stores a trajectory built elsewhere (bottom-up from the interventions) under
     `method`. A locked target's trajectory changes only with a reason and an approver.
+    The target's SMART check is refreshed too, unless `check_smart` is False (bulk callers).
     """
     check_change_allowed(target, by=by, reason=reason, approved_by=approved_by)
     if points is None:
@@ -98,7 +100,8 @@ def set_trajectory(
         TrajectoryPoint,
         default_user=by,
     )
-    refresh_smart_check(target)
+    if check_smart:
+        refresh_smart_check(target)
     return trajectory
 
 
