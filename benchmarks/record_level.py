@@ -21,6 +21,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -621,6 +622,7 @@ def imports(args: argparse.Namespace, databases: list[str]) -> list[str]:
             finally:
                 if database == "postgresql":
                     _postgres("stop")
+                shutil.rmtree(env["DELIVEROLOGY_DATA_DIR"], ignore_errors=True)
             last = runs[database][-1]
             print(f"  import into {database}: {last.records.wall:.1f} s", flush=True)
     return _import_lines(args, path, runs)
