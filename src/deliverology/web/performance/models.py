@@ -324,7 +324,7 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         For first loads only (the demo, a new system): no history row is written, since nothing
         has changed yet; changes go through the ORM or the import and keep their history.
         """
-        return self._insert(_load_values(obs) for obs in observations)
+        return self._load_rows(_load_values(obs) for obs in observations)
 
     def load_figures(
         self, figures: Iterable[Sequence[Any]], *, source: str, import_run_id: int | None
@@ -332,9 +332,9 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         """Insert new figures given as tuples (metric id, local unit id, subgroup id, period,
         period start, numerator, denominator, value, provisional, missing reason): an import's
         million figures need no model instances."""
-        return self._insert((*figure, source, import_run_id) for figure in figures)
+        return self._load_rows((*figure, source, import_run_id) for figure in figures)
 
-    def _insert(self, rows: Iterable[Sequence[Any]], batch_size: int = 10_000) -> int:
+    def _load_rows(self, rows: Iterable[Sequence[Any]], batch_size: int = 10_000) -> int:
         table = self.model._meta.db_table
         columns = [_column(self.model, name) for name in _LOAD_FIELDS]
         quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
