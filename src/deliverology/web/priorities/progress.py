@@ -1,8 +1,9 @@
 """Where a local unit stands against its trajectory: plain data for pages, charts and reports.
 
 The stored objects are turned into core values here and every judgement is made by `core`.
-A unit with no target of its own is measured against the system trajectory shifted to its own
-baseline (a uniform uplift), until sub-targets are agreed for it.
+A unit with no target of its own is measured against its agreed sub-target and that sub-target's
+own trajectory; until sub-targets are agreed, against the system trajectory shifted to its own
+baseline (a uniform uplift).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from deliverology.web.priorities.models import Target
 
 class TrajectorySource:
     OWN = "own"
+    SUB_TARGET = "sub_target"
     UNIFORM_UPLIFT = "uniform_uplift"
     NONE = "none"
 
@@ -98,10 +100,14 @@ def plan_for(
     figures: Mapping[str, UnitFigure],
     own_target: Target | None,
     system_target: Target | None,
+    agreed_sub_target: Plan | None = None,
 ) -> Plan | None:
+    """The unit's own target first, then its agreed sub-target, then the system's, moved."""
     if own_target is not None:
         plan = _plan_of(own_target)
         return None if plan is None else plan
+    if agreed_sub_target is not None:
+        return agreed_sub_target
     if system_target is None:
         return None
     system_plan = _plan_of(system_target)

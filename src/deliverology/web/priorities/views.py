@@ -22,7 +22,8 @@ from deliverology.web.performance.series import Series, load_series
 from deliverology.web.priorities import charts
 from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.models import Priority, Target
-from deliverology.web.priorities.progress import Progress, plan_for, progress_of
+from deliverology.web.priorities.progress import Plan, Progress, plan_for, progress_of
+from deliverology.web.subtargets.plans import agreed_sub_targets
 
 TargetKey = tuple[int, int, int]  # metric, local unit, subgroup
 
@@ -60,6 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         lookup = Lookup(
             series=load_series(metrics, [home.pk], [everyone]),
             targets=_targets(metrics, [home, root], [everyone]),
+            agreed=agreed_sub_targets(metrics, [home], [everyone]),
             root=root,
             everyone=everyone,
         )
@@ -93,6 +95,7 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
             [metric, *progress_metrics], [unit.pk, *(c.pk for c in children)], subgroups
         ),
         targets=_targets([metric], [root, unit, *children], subgroups),
+        agreed=agreed_sub_targets([metric], [unit, *children], subgroups),
         root=root,
         everyone=everyone,
     )
@@ -158,6 +161,7 @@ class Lookup:
 
     series: Series
     targets: dict[TargetKey, Target]
+    agreed: dict[TargetKey, Plan]
     root: LocalUnit
     everyone: Subgroup
 
@@ -170,7 +174,8 @@ class Lookup:
         for target in (own, system):
             if target is not None:
                 target.metric = metric  # saves a query per target
-        plan = plan_for(metric, figures, own, system)
+        agreed = self.agreed.get((metric.pk, unit.pk, subgroup.pk))
+        plan = plan_for(metric, figures, own, system, agreed)
         return progress_of(metric, figures, plan, load_method_config(), today())
 
 
