@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from deliverology.core.aggregation import (
     Aggregation,
+    Hierarchy,
     Measure,
     MeasureError,
     RollUpError,
@@ -171,6 +172,14 @@ def test_roll_up_adds_numerators_and_denominators_up_the_tree() -> None:
     assert is_rate(rolled["D1"], 80, 180)
     assert is_rate(rolled["R1"], 200, 380)
     assert is_rate(rolled["ST"], 280, 540)
+
+
+def test_a_hierarchy_worked_out_once_rolls_up_the_same() -> None:
+    hierarchy = Hierarchy.of(PARENTS)
+    assert hierarchy.bottom_up.index("D1") < hierarchy.bottom_up.index("R1")
+    assert hierarchy.bottom_up[-1] == "ST"
+    reported = {**SCHOOLS, "D2": rate(100, 200)}
+    assert roll_up(PARENTS, reported, RATE, hierarchy=hierarchy) == roll_up(PARENTS, reported, RATE)
 
 
 def test_a_unit_that_reports_its_own_figure_counts_with_it_and_keeps_its_roll_up() -> None:

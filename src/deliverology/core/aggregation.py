@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 
 class Aggregation(StrEnum):
@@ -144,25 +144,41 @@ def _sums(aggregation: Aggregation, measures: list[Measure]) -> tuple[float, flo
 K = TypeVar("K", bound=Hashable)
 
 
+@dataclass(frozen=True)
+class Hierarchy(Generic[K]):
+    """The units that have children, each after all of its children, worked out once for
+    rolling up many periods and subgroups over the same tree."""
+
+    children: Mapping[K, Sequence[K]]
+    bottom_up: Sequence[K]
+
+    @classmethod
+    def of(cls, parents: Mapping[K, K | None]) -> Hierarchy[K]:
+        children = _children_of(parents)
+        order = [unit for unit in reversed(_top_down(parents, children)) if unit in children]
+        return cls(children, order)
+
+
 def roll_up(
     parents: Mapping[K, K | None],
     reported: Mapping[K, Measure],
     aggregation: Aggregation,
     scale: float = 100.0,
+    *,
+    hierarchy: Hierarchy[K] | None = None,
 ) -> dict[K, Measure]:
     """The measure of every local unit that has children, combined from its direct children.
 
     A child counts with its reported measure, or, when it reported none, its own rolled-up
     measure. So a district that reports its own figure is counted with that figure, while its
-    rolled-up figure is still returned for comparison.
+    rolled-up figure is still returned for comparison. `hierarchy`, when given, must be
+    `Hierarchy.of(parents)`: it saves working the tree out again for every period.
     """
-    children = _children_of(parents)
+    tree = hierarchy if hierarchy is not None else Hierarchy.of(parents)
     rolled: dict[K, Measure] = {}
-    for local_unit in reversed(_top_down(parents, children)):
-        below = children.get(local_unit)
-        if below:
-            effective = (_effective(child, reported, rolled) for child in below)
-            rolled[local_unit] = combine(aggregation, effective, scale)
+    for local_unit in tree.bottom_up:
+        effective = (_effective(child, reported, rolled) for child in tree.children[local_unit])
+        rolled[local_unit] = combine(aggregation, effective, scale)
     return rolled
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from deliverology.core.aggregation import Measure, roll_up
+from deliverology.core.aggregation import Hierarchy, Measure, roll_up
 from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Observation, Rollup
 
 Key = tuple[int, str, date]  # subgroup id, period label, period start
@@ -20,17 +20,14 @@ Key = tuple[int, str, date]  # subgroup id, period label, period start
 def refresh_rollups(metrics: Iterable[Metric] | None = None) -> int:
     """Recompute every rolled-up figure of the given metrics (all by default); returns the count."""
     parents: dict[int, int | None] = dict(LocalUnit.objects.values_list("pk", "parent_id"))
-    children: dict[int, list[int]] = defaultdict(list)
-    for unit_id, parent_id in parents.items():
-        if parent_id is not None:
-            children[parent_id].append(unit_id)
+    hierarchy = Hierarchy.of(parents)
     created = 0
     for metric in metrics if metrics is not None else Metric.objects.all():
         Rollup.objects.filter(metric=metric).delete()
         rows = [
             rollup
             for key, reported in _reported_by_key(metric).items()
-            for rollup in _rollups(metric, key, parents, children, reported)
+            for rollup in _rollups(metric, key, parents, hierarchy, reported)
         ]
         Rollup.objects.bulk_create(rows, batch_size=2000)
         created += len(rows)
@@ -53,11 +50,11 @@ def _rollups(
     metric: Metric,
     key: Key,
     parents: Mapping[int, int | None],
-    children: Mapping[int, list[int]],
+    hierarchy: Hierarchy[int],
     reported: Mapping[int, Measure],
 ) -> list[Rollup]:
     subgroup_id, period, start = key
-    rolled = roll_up(parents, reported, metric.core_aggregation, metric.scale)
+    rolled = roll_up(parents, reported, metric.core_aggregation, metric.scale, hierarchy=hierarchy)
     return [
         Rollup(
             metric=metric,
@@ -69,7 +66,7 @@ def _rollups(
             denominator=measure.denominator,
             value=measure.value,
             provisional=measure.provisional,
-            reporting_children=_reporting(children[unit_id], reported, rolled),
+            reporting_children=_reporting(hierarchy.children[unit_id], reported, rolled),
         )
         for unit_id, measure in rolled.items()
         if measure.value is not None
@@ -77,7 +74,7 @@ def _rollups(
 
 
 def _reporting(
-    children: list[int], reported: Mapping[int, Measure], rolled: Mapping[int, Measure]
+    children: Sequence[int], reported: Mapping[int, Measure], rolled: Mapping[int, Measure]
 ) -> int:
     def has_figure(unit_id: int) -> bool:
         measures = (reported.get(unit_id), rolled.get(unit_id))
