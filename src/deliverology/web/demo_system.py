@@ -9,10 +9,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from deliverology.core.allocation import AllocationMethod
 from deliverology.core.periods import parse_period
 from deliverology.core.trajectories import TrajectoryMethod
 from deliverology.demo.generator import DemoSystem
+from deliverology.demo.strategy import STRATEGIES, DemoComparator, DemoStrategy
 from deliverology.web.accounts.models import Profile
+from deliverology.web.diagnostics.models import Comparator, Hypothesis
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.models import (
     ImportRun,
@@ -22,8 +25,10 @@ from deliverology.web.performance.models import (
     Rollup,
     Subgroup,
 )
-from deliverology.web.priorities.actions import set_trajectory
+from deliverology.web.priorities.actions import lock_target, revise_target, set_trajectory
 from deliverology.web.priorities.models import Aspiration, Priority, Target
+from deliverology.web.strategy.models import Intervention, StopListItem
+from deliverology.web.subtargets.actions import adjust, agree, build_sub_targets, propose, stretch
 
 Progress = Callable[[str], None]
 
@@ -64,7 +69,11 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     refresh_rollups(metrics.values())
     people = _install_people(system, units, password)
     say("Targets and trajectories")
-    _install_priorities(system, units, subgroups, metrics, people)
+    targets = _install_priorities(system, units, subgroups, metrics, people)
+    say("Strategies, comparators and sub-targets")
+    _install_strategies(targets, units, subgroups, people)
+    _install_sub_targets(targets, people)
+    _lock_targets(targets, people)
 
 
 def _install_units(system: DemoSystem) -> dict[str, LocalUnit]:
@@ -183,7 +192,9 @@ def _install_priorities(
     subgroups: dict[str, Subgroup],
     metrics: dict[str, Metric],
     people: dict[str, User],
-) -> None:
+) -> dict[str, Target]:
+    """The system target of each priority, by the priority's code."""
+    targets: dict[str, Target] = {}
     aspiration = Aspiration.objects.create(
         statement=system.aspiration,
         outcome_focus="Student outcomes",
@@ -222,6 +233,149 @@ def _install_priorities(
             status=Target.Status.AGREED,
         )
         set_trajectory(target, TrajectoryMethod(demo.trajectory_method), by=people["analyst"])
+        targets[demo.code] = target
+    return targets
+
+
+def _install_strategies(
+    targets: dict[str, Target],
+    units: dict[str, LocalUnit],
+    subgroups: dict[str, Subgroup],
+    people: dict[str, User],
+) -> None:
+    for demo in STRATEGIES:
+        target = targets[demo.priority_code]
+        priority = Priority.objects.get(code=demo.priority_code)
+        _install_interventions(demo, priority, people)
+        StopListItem.objects.bulk_create(
+            StopListItem(
+                priority=priority, activity=item.activity, reason=item.reason, status=item.status
+            )
+            for item in demo.stop_list
+        )
+        for finding in demo.hypotheses:
+            Hypothesis.objects.create(
+                priority=priority,
+                subgroup=subgroups[finding.subgroup_code] if finding.subgroup_code else None,
+                kind=finding.kind,
+                statement=finding.statement,
+                evidence=finding.evidence,
+                status=finding.status,
+                author=people["analyst"],
+            )
+        for comparator in demo.comparators:
+            _install_comparator(comparator, target)
+
+
+def _install_interventions(demo: DemoStrategy, priority: Priority, people: dict[str, User]) -> None:
+    created: dict[str, Intervention] = {}
+    for plan in demo.interventions:
+        intervention = Intervention(
+            priority=priority,
+            title=plan.title,
+            description=plan.description,
+            theory_of_action=plan.theory_of_action,
+            owner=people[plan.owner],
+            impact=plan.impact,
+            difficulty=plan.difficulty,
+            effect_low=plan.effect_low,
+            effect=plan.effect,
+            effect_high=plan.effect_high,
+            reach_share=plan.reach_share,
+            rollout_start=plan.rollout_start,
+            rollout_full=plan.rollout_full,
+            lag_periods=plan.lag_periods,
+            ramp=plan.ramp,
+            ramp_periods=plan.ramp_periods,
+            cost=plan.cost,
+            status=plan.status,
+        )
+        intervention.full_clean()
+        intervention.save()
+        created[plan.title] = intervention
+    for plan in demo.interventions:
+        if plan.depends_on:
+            created[plan.title].dependencies.add(created[plan.depends_on])
+
+
+def _install_comparator(demo: DemoComparator, target: Target) -> None:
+    """The comparator's figures, its gap to the state's own figure each period."""
+    metric = target.metric
+    state_figures = Rollup.objects.filter(
+        metric=metric, local_unit=target.local_unit, subgroup=target.subgroup
+    ).exclude(value=None)
+    by_period = {r.period: r.value for r in state_figures if r.value is not None}
+    periods = sorted(by_period, key=lambda label: metric.parse_period(label).start)
+    for period, gap in zip(periods, demo.gaps, strict=False):
+        value = round(min(max(by_period[period] + gap, 0.0), metric.scale), 1)
+        comparator = Comparator(
+            name=demo.name,
+            kind=demo.kind,
+            metric=metric,
+            subgroup=target.subgroup,
+            period=period,
+            value=value,
+            source=demo.source,
+        )
+        comparator.full_clean()
+        comparator.save()
+
+
+def _install_sub_targets(targets: dict[str, Target], people: dict[str, User]) -> None:
+    """Early literacy: an agreed district set, gap closing stretched to meet the state target.
+    Graduation: a set under negotiation, a few districts having proposed their own."""
+    analyst = people["analyst"]
+    literacy = targets["early-literacy"]
+    agreed = build_sub_targets(
+        literacy,
+        level="district",
+        method=AllocationMethod.GAP_CLOSING,
+        by=analyst,
+        benchmark=min(literacy.target_value + 15, literacy.metric.scale),
+        share=0.4,
+    )
+    stretch(agreed, by=analyst)
+    agree(agreed, by=people["leader"])
+    graduation = targets["graduation"]
+    negotiating = build_sub_targets(
+        graduation,
+        level="district",
+        method=AllocationMethod.UNIFORM_UPLIFT,
+        by=analyst,
+        uplift=graduation.target_value - graduation.baseline_value,
+    )
+    sub_targets = list(negotiating.sub_targets.order_by("local_unit__code"))
+    for number, sub_target in enumerate(sub_targets[:3]):
+        asked = sub_target.value - 0.5 * (number + 1)
+        propose(
+            sub_target,
+            round(max(asked, sub_target.baseline_value), 1),
+            by=people["district"],
+            note="Our cohort is smaller and more mobile than the state's.",
+        )
+    if len(sub_targets) > 3:
+        adjust(
+            sub_targets[3],
+            round(min(sub_targets[3].value + 0.5, 100.0), 1),
+            by=analyst,
+            note="Raised after the district's review of its on-track data.",
+        )
+
+
+def _lock_targets(targets: dict[str, Target], people: dict[str, User]) -> None:
+    """Lock every target but the one still being negotiated; revise attendance once, with
+    a reason and an approver, so the course page shows two versions."""
+    for code, target in targets.items():
+        if code != "graduation":
+            lock_target(target, by=people["leader"])
+    attendance = targets["attendance"]
+    revise_target(
+        attendance,
+        by=people["analyst"],
+        reason="The State Board raised the ambition by a point after the 2024-25 results.",
+        approved_by=people["leader"],
+        target_value=attendance.target_value - 1,
+    )
 
 
 def _system_value(metric: Metric, state: LocalUnit, everyone: Subgroup, period: str) -> float:
