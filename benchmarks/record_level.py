@@ -182,9 +182,29 @@ def hierarchy_file(path: Path) -> Path:
 
 
 def with_engine(path: Path, threads: int | None) -> Any:
+    """The engine's figures as Arrow tables, as hand SQL leaves its own."""
+    from deliverology.engine.metrics import compute_record_metric_tables
+
+    rates, means = compute_record_metric_tables(
+        path, engine_metrics(), connection=_ibis_connection(threads)
+    )
+    return rates, means
+
+
+def with_engine_rows(path: Path, threads: int | None) -> Any:
+    """The engine's figures as the Python rows the import reads, one object per figure."""
+    from deliverology.engine.metrics import compute_record_metrics
+
+    rates, means = compute_record_metrics(
+        path, engine_metrics(), connection=_ibis_connection(threads)
+    )
+    return rates, means
+
+
+def engine_metrics() -> list[Any]:
     from deliverology.core.aggregation import Aggregation
     from deliverology.core.periods import PeriodKind
-    from deliverology.engine.metrics import RecordMetric, compute_record_metrics
+    from deliverology.engine.metrics import RecordMetric
 
     levels = {"school": "school", "district": "district"}
     common: dict[str, Any] = {
@@ -195,10 +215,7 @@ def with_engine(path: Path, threads: int | None) -> Any:
     }
     proficiency = RecordMetric("proficiency", Aggregation.RATE, numerator="proficient", **common)
     score = RecordMetric("score", Aggregation.MEAN, numerator="score", scale=1.0, **common)
-    rates, means = compute_record_metrics(
-        path, [proficiency, score], connection=_ibis_connection(threads)
-    )
-    return rates, means
+    return [proficiency, score]
 
 
 def _ibis_connection(threads: int | None) -> Any:
@@ -219,27 +236,35 @@ def _tune(con: Any, threads: int | None) -> None:
         con.execute(f"SET threads = {threads}")
 
 
-def engine_tables(found: tuple[Sequence[Any], Sequence[Any]]) -> dict[str, pa.Table]:
-    """The engine's figures (rows, as the import takes them) in the form they are compared."""
-    rates, means = found
-    mean_of = {(m.level, m.local_unit_code, m.period, m.subgroup_code): m for m in means}
+def engine_tables(found: tuple[Any, Any]) -> dict[str, pa.Table]:
+    """The engine's figures (Arrow tables, or the rows the import takes) in the form they are
+    compared."""
+    rates, means = (_as_dicts(each) for each in found)
+    key = ("level", "local_unit_code", "period", "subgroup_code")
+    mean_of = {tuple(m[k] for k in key): m for m in means}
     if len(mean_of) != len(rates):
         raise SystemExit(f"engine: {len(rates):,} rates but {len(mean_of):,} means")
-    found: dict[str, list[dict[str, Any]]] = {name: [] for name in GROUPINGS}
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in GROUPINGS}
     for rate in rates:
-        mean = mean_of[(rate.level, rate.local_unit_code, rate.period, rate.subgroup_code)]
-        name = rate.level if rate.subgroup_code == ALL else f"{rate.level}-subgroup"
-        found[name].append(
+        mean = mean_of[tuple(rate[k] for k in key)]
+        name = rate["level"] if rate["subgroup_code"] == ALL else f"{rate['level']}-subgroup"
+        tables[name].append(
             {
-                "unit": rate.local_unit_code,
-                "period": rate.period,
-                "subgroup": rate.subgroup_code,
-                "records": rate.records,
-                "proficiency": rate.numerator / rate.denominator,
-                "mean_score": mean.numerator / mean.denominator,
+                "unit": rate["local_unit_code"],
+                "period": rate["period"],
+                "subgroup": rate["subgroup_code"],
+                "records": rate["records"],
+                "proficiency": rate["numerator"] / rate["denominator"],
+                "mean_score": mean["numerator"] / mean["denominator"],
             }
         )
-    return {name: pa.Table.from_pylist(rows) for name, rows in found.items()}
+    return {name: pa.Table.from_pylist(rows) for name, rows in tables.items()}
+
+
+def _as_dicts(figures: Any) -> list[dict[str, Any]]:
+    if isinstance(figures, pa.Table):
+        return list(figures.to_pylist())
+    return [row._asdict() for row in figures]
 
 
 FINEST = """
@@ -296,11 +321,13 @@ def with_pandas(path: Path, threads: int | None) -> dict[str, pa.Table]:
 
 VARIANTS: dict[str, Callable[[Path, int | None], Any]] = {
     "engine": with_engine,
+    "engine-rows": with_engine_rows,
     "sql": with_sql,
     "pandas": with_pandas,
 }
 LABELS = {
-    "engine": "Engine (`compute_record_metrics`, Ibis on DuckDB)",
+    "engine": "Engine (`compute_record_metric_tables`, Ibis on DuckDB, Arrow out)",
+    "engine-rows": "Engine as the import reads it (`compute_record_metrics`, Python rows)",
     "sql": "DuckDB SQL by hand",
     "pandas": "pandas, as an analyst writes it",
 }
@@ -313,7 +340,7 @@ def run_variant(variant: str, path: Path, out: Path | None, threads: int | None)
     took = time.perf_counter() - started
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        tables = engine_tables(found) if variant == "engine" else found
+        tables = engine_tables(found) if variant.startswith("engine") else found
         for name, table in tables.items():
             pq.write_table(table, out / f"{name}.parquet")
     print(json.dumps({"compute": took, "peak": _own_peak()}))

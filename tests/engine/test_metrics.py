@@ -15,6 +15,7 @@ from deliverology.engine.metrics import (
     RecordMetric,
     RecordMetricError,
     compute_record_metric,
+    compute_record_metric_tables,
     compute_record_metrics,
 )
 
@@ -213,6 +214,27 @@ def test_metrics_of_the_same_records_in_one_pass_match_each_on_its_own(proficien
     )
     together = compute_record_metrics(TABLE, [PROFICIENCY, score])
     assert together == [proficiency, compute_record_metric(TABLE, score)]
+
+
+@pytest.mark.parametrize("aggregation", list(Aggregation))
+def test_the_arrow_tables_hold_the_same_figures_as_the_rows(aggregation):
+    metric = RecordMetric(
+        "m",
+        aggregation,
+        period="day",
+        period_kind=PeriodKind.QUARTER,
+        levels=PROFICIENCY.levels,
+        numerator="score" if aggregation is not Aggregation.RATE else "proficient",
+        subgroups=PROFICIENCY.subgroups,
+    )
+    (table,) = compute_record_metric_tables(TABLE, [metric])
+    rows = compute_record_metric(TABLE, metric)
+    as_rows = sorted(
+        MetricRow("m", *(figure[name] for name in table.column_names))
+        for figure in table.to_pylist()
+    )
+    assert table.num_rows == len(rows) > 20
+    assert as_rows == rows
 
 
 def test_metrics_that_keep_different_records_are_refused_together():
