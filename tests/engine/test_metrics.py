@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from deliverology.core.aggregation import Aggregation, Measure, combine
+from deliverology.core.aggregation import Aggregation, Measure, combine, measure_value
 from deliverology.core.periods import PeriodKind, period_containing
 from deliverology.engine.metrics import (
     MetricRow,
@@ -243,3 +243,30 @@ def test_metrics_that_keep_different_records_are_refused_together():
     )
     with pytest.raises(RecordMetricError, match="keep different records or group them"):
         compute_record_metrics(TABLE, [PROFICIENCY, everyone])
+
+
+def test_a_rate_over_a_denominator_column_is_missing_where_that_sums_to_zero():
+    table = pa.table(
+        {
+            "school": ["S1", "S1", "S2", "S2", "S3"],
+            "day": [date(2024, 1, 5)] * 5,
+            "passed": [1, 0, 0, 0, None],
+            "sat": [1, 1, 0, 0, None],
+        }
+    )
+    metric = RecordMetric(
+        "pass",
+        Aggregation.RATE,
+        "day",
+        PeriodKind.MONTH,
+        {"school": "school"},
+        numerator="passed",
+        denominator="sat",
+    )
+    rows = compute_record_metric(table, metric)
+    got = {r.local_unit_code: (r.numerator, r.denominator, r.value, r.records) for r in rows}
+    assert got == {
+        "S1": (1.0, 2.0, measure_value(Aggregation.RATE, 1.0, 2.0), 2),
+        "S2": (0.0, 0.0, None, 2),  # nobody sat: the rate is missing, not zero
+        "S3": (0.0, 0.0, None, 1),  # no figures at all: counted as nothing, still missing
+    }

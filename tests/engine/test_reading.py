@@ -2,8 +2,9 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from openpyxl.utils import get_column_letter
 
-from deliverology.engine.reading import FileFormat, FileProblem, read_table
+from deliverology.engine.reading import FileFormat, FileProblem, column_letter, read_table
 from tests.engine.conftest import GOOD_ROWS, HEADER, csv_text
 
 
@@ -176,3 +177,16 @@ def test_a_title_above_the_header_is_read_as_the_header_and_the_rows_do_not_fit(
         "scores.xlsx, row 3: the row has 3 cells but the header names 1 column (also on row 4); "
         "expected values only under named columns (the header is the first row with values)"
     )
+
+
+@pytest.mark.parametrize(
+    ("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA")]
+)
+def test_column_letters_are_the_spreadsheet_ones(index, letters):
+    assert column_letter(index) == letters
+
+
+def test_column_letters_agree_with_openpyxl_on_every_column_excel_has():
+    assert [column_letter(i) for i in range(16_384)] == [
+        get_column_letter(i + 1) for i in range(16_384)
+    ]

@@ -8,7 +8,9 @@ means of rates, so a district's figure is exactly what its schools' sums give.
 
 DuckDB does the heavy work (TECH.md: a 20M-row table in under two seconds). Periods are
 grouped by month (a date column) or by their text, then put in periods of the metric's kind in
-Python: months nest in every kind, so the sums stay exact.
+Python: months nest in every kind, so the sums stay exact. The values (rates and means) are
+worked out by the engine too, with the operations of `measure_value`, so the figures come back
+as Arrow columns with nothing done per figure in Python unless rows are asked for.
 """
 
 from __future__ import annotations
@@ -25,11 +27,10 @@ from typing import Any, NamedTuple
 
 import ibis
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from deliverology.core.aggregation import Aggregation
 from deliverology.core.periods import PeriodError, PeriodKind, parse_period, period_containing
-from deliverology.engine.backends import Backend, arrow_table, connect
+from deliverology.engine.backends import Backend, arrow_result, arrow_table, connect
 from deliverology.engine.mapping import DEFAULT_SUBGROUP
 
 # A column whose values are summed (true counts as 1), or a function of the Ibis table
@@ -116,7 +117,7 @@ def compute_record_metrics(
     pass over them: each metric's rows, in the order of `metrics`, sorted by level, local unit,
     period and subgroup."""
     found = _figures(records, metrics, backend, connection, ordered=True)
-    return [_rows(metric, _table(metric, found, i)) for i, metric in enumerate(metrics)]
+    return [_rows(metric, _table(i, found)) for i, metric in enumerate(metrics)]
 
 
 def compute_record_metric_tables(
@@ -130,7 +131,7 @@ def compute_record_metric_tables(
     level, local_unit_code, period, subgroup_code, numerator, denominator, value, records), in
     no particular order: for work that stays in Arrow, with no Python object per figure."""
     found = _figures(records, metrics, backend, connection, ordered=False)
-    return [_table(metric, found, i) for i, metric in enumerate(metrics)]
+    return [_table(i, found) for i in range(len(metrics))]
 
 
 def _figures(
@@ -148,13 +149,13 @@ def _figures(
         for metric in metrics:
             _check_columns(metric, table)
         # One pass over the records to the finest grain; every figure is summed from that.
-        finest = _finest(_prepared(table, metrics), shape, len(metrics)).cache()
+        finest = _finest(_prepared(table, metrics), shape, metrics).cache()
         try:
-            labelled = finest.mutate(_period=_period_labels(finest, shape))
-            figures = ibis.union(*_groupings(labelled, shape, len(metrics)))
+            labelled = finest.mutate(_period=_period_labels(con, finest, shape))
+            figures = ibis.union(*_groupings(labelled, shape, metrics))
             if ordered:
                 figures = figures.order_by(["_level", "_unit", "_period", "_subgroup"])
-            found: pa.Table = figures.to_pyarrow()
+            found = arrow_result(con, figures)
         finally:
             finest.release()
     return found
@@ -222,36 +223,39 @@ def _prepared(table: Any, metrics: Sequence[RecordMetric]) -> Any:
     period = kept[metric.period]
     if period.type().is_temporal():
         period = period.truncate("M").cast("date")
-    summed = {}
-    for index, each in enumerate(metrics):
-        summed[f"_numerator{index}"] = _summable(kept, each.numerator, default=1)
-        summed[f"_denominator{index}"] = _summable(kept, each.denominator, default=1)
+    summed = {name: _summable(kept, each) for name, each in _summed_columns(metrics).items()}
     return kept.mutate(
         **summed,
         _period=period.cast("string") if period.type().is_integer() else period,
     )
 
 
-def _summable(table: Any, expression: Expression | None, *, default: int) -> Any:
-    if expression is None:
-        return ibis.literal(default)
+def _summed_columns(metrics: Sequence[RecordMetric]) -> dict[str, Expression]:
+    """The columns summed for the metrics' numerators and denominators. One left out (None)
+    counts each record once, which the number of records already says, so it is not summed."""
+    summed: dict[str, Expression] = {}
+    for index, metric in enumerate(metrics):
+        parts = {"numerator": metric.numerator, "denominator": metric.denominator}
+        for part, expression in parts.items():
+            if expression is not None:
+                summed[f"_{part}{index}"] = expression
+    return summed
+
+
+def _summable(table: Any, expression: Expression) -> Any:
     column = table[expression] if isinstance(expression, str) else expression(table)
     return column.cast("int64") if column.type().is_boolean() else column
 
 
-def _finest(prepared: Any, metric: RecordMetric, count: int) -> Any:
+def _finest(prepared: Any, metric: RecordMetric, metrics: Sequence[RecordMetric]) -> Any:
     keys = sorted({*metric.levels.values(), *metric.subgroups}) + ["_period"]
-    sums = {
-        f"{part}{index}": prepared[f"{part}{index}"].sum()
-        for index in range(count)
-        for part in ("_numerator", "_denominator")
-    }
+    sums = {name: prepared[name].sum() for name in _summed_columns(metrics)}
     return prepared.group_by(keys).aggregate(**sums, _records=prepared.count())
 
 
-def _period_labels(finest: Any, metric: RecordMetric) -> Any:
+def _period_labels(con: Any, finest: Any, metric: RecordMetric) -> Any:
     """Months and texts put in periods of the metric's kind; they are few, so Python does it."""
-    raw = finest.select("_period").distinct().to_pyarrow().column(0).to_pylist()
+    raw = arrow_result(con, finest.select("_period").distinct()).column(0).to_pylist()
     labels, bad = {}, set()
     for value in raw:
         label = _period(value, metric.period_kind)
@@ -279,10 +283,13 @@ def _period(raw: Any, kind: PeriodKind) -> str | None:
         return None
 
 
-def _groupings(labelled: Any, metric: RecordMetric, count: int) -> Iterator[Any]:
-    for level, column in metric.levels.items():
-        for subgroup in (None, *metric.subgroups):
-            yield _grouped(labelled, level, column, subgroup, metric.default_subgroup, count)
+def _groupings(
+    labelled: Any, shape: RecordMetric, metrics: Sequence[RecordMetric]
+) -> Iterator[Any]:
+    for level, column in shape.levels.items():
+        for subgroup in (None, *shape.subgroups):
+            summed = _grouped(labelled, level, column, subgroup, shape.default_subgroup, metrics)
+            yield _measured(summed, metrics)
 
 
 def _grouped(
@@ -291,7 +298,7 @@ def _grouped(
     unit_column: str,
     subgroup: str | None,
     default_subgroup: str,
-    count: int,
+    metrics: Sequence[RecordMetric],
 ) -> Any:
     kept = labelled.filter(labelled[unit_column].notnull())
     code = ibis.literal(default_subgroup, "string")
@@ -304,40 +311,58 @@ def _grouped(
         _period=kept._period,
         _subgroup=code,
     ).aggregate(
-        **{
-            f"{part}{index}": kept[f"_{part}{index}"].sum().cast("float64")
-            for index in range(count)
-            for part in ("numerator", "denominator")
-        },
+        **{name: kept[name].sum() for name in _summed_columns(metrics)},
         records=kept._records.sum().cast("int64"),
     )
 
 
-def _table(metric: RecordMetric, found: pa.Table, index: int) -> pa.Table:
-    """The metric's figures: its own numerator and denominator columns, and its values."""
-    numerator = pc.fill_null(found[f"numerator{index}"], 0.0)
-    denominator = pc.fill_null(found[f"denominator{index}"], 0.0)
-    records = found["records"]
-    none = pa.nulls(found.num_rows, pa.float64())
-    value: Any
-    match metric.aggregation:
-        case Aggregation.RATE | Aggregation.MEAN:
-            value = _ratios(metric, numerator, denominator)
-        case Aggregation.SUM:
-            value, numerator, denominator = numerator, none, none
-        case Aggregation.COUNT:
-            value = numerator if metric.numerator is not None else pc.cast(records, pa.float64())
-            numerator, denominator = none, none
+def _measured(summed: Any, metrics: Sequence[RecordMetric]) -> Any:
+    """Each metric's numerator, denominator and value, worked out by the engine too."""
+    columns: dict[str, Any] = {}
+    for index, metric in enumerate(metrics):
+        numerator = _total(summed, f"_numerator{index}", metric.numerator)
+        denominator = _total(summed, f"_denominator{index}", metric.denominator)
+        none = ibis.null("float64")
+        match metric.aggregation:
+            case Aggregation.RATE | Aggregation.MEAN:
+                value = _ratio(metric, numerator, denominator)
+            case Aggregation.SUM:
+                value, numerator, denominator = numerator, none, none
+            case Aggregation.COUNT:
+                value, numerator, denominator = numerator, none, none
+        columns |= {
+            f"numerator{index}": numerator,
+            f"denominator{index}": denominator,
+            f"value{index}": value,
+        }
+    return summed.select("_level", "_unit", "_period", "_subgroup", "records", **columns)
+
+
+def _total(summed: Any, name: str, expression: Expression | None) -> Any:
+    """A sum over the records; with no expression, the number of records."""
+    total = summed[name] if expression is not None else summed.records
+    return total.cast("float64").fill_null(0.0)
+
+
+def _ratio(metric: RecordMetric, numerator: Any, denominator: Any) -> Any:
+    """measure_value() over whole columns: the same operations in the same order, and an
+    undefined ratio (a zero denominator) missing, not zero."""
+    ratio = numerator / denominator.nullif(0.0)
+    return ratio * metric.scale if metric.aggregation is Aggregation.RATE else ratio
+
+
+def _table(index: int, found: pa.Table) -> pa.Table:
+    """One metric's figures out of the figures of several: its own columns, no copying."""
     return pa.table(
         {
             "level": found["_level"],
             "local_unit_code": found["_unit"],
             "period": found["_period"],
             "subgroup_code": found["_subgroup"],
-            "numerator": numerator,
-            "denominator": denominator,
-            "value": value,
-            "records": records,
+            "numerator": found[f"numerator{index}"],
+            "denominator": found[f"denominator{index}"],
+            "value": found[f"value{index}"],
+            "records": found["records"],
         }
     )
 
@@ -371,9 +396,3 @@ def _pylist(column: Any) -> Any:
     if column.null_count:
         return column.to_pylist()
     return column.to_numpy().tolist()  # several times faster than to_pylist() for numbers
-
-
-def _ratios(metric: RecordMetric, numerator: Any, denominator: Any) -> Any:
-    """measure_value() over whole columns: the same operations in the same order."""
-    ratio = pc.divide(numerator, pc.if_else(pc.equal(denominator, 0.0), None, denominator))
-    return pc.multiply(ratio, metric.scale) if metric.aggregation is Aggregation.RATE else ratio

@@ -19,10 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
-from openpyxl.utils import get_column_letter
 
 from deliverology.engine.problems import Problem, ProblemLog
 
@@ -427,6 +425,9 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
     # (data validation, conditional formats); they do not affect the values read.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # Imported here: the engine reads records without it, and it takes a while to load.
+        import openpyxl
+
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
         except Exception as error:  # a damaged archive raises any of a dozen types
@@ -478,7 +479,7 @@ def _sheet_records(worksheet: Any, log: ProblemLog) -> Iterator[tuple[int, list[
 
 
 def _formula(cell: Any, log: ProblemLog) -> None:
-    coordinate = f"{get_column_letter(cell.column)}{cell.row}"
+    coordinate = f"{column_letter(cell.column - 1)}{cell.row}"
     formula = str(cell.value)
     shown = formula if len(formula) <= 40 else formula[:37] + "..."
     log.add(
@@ -527,4 +528,9 @@ def _arrow_records(arrow: pa.Table) -> Iterator[tuple[int, list[Cell]]]:
 
 def column_letter(index: int) -> str:
     """The spreadsheet letter of a 0-based column position: 0 → A, 27 → AB."""
-    return str(get_column_letter(index + 1))
+    letters = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
