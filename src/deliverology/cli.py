@@ -189,8 +189,10 @@ def _print_run(run: Any) -> None:
 
 def cmd_imports(args: argparse.Namespace) -> None:
     _django()
+    from deliverology.web.performance.imports import close_interrupted_imports
     from deliverology.web.performance.models import ImportRun
 
+    close_interrupted_imports()
     for run in ImportRun.objects.select_related("created_by")[: args.last]:
         when = run.started_at.strftime("%Y-%m-%d %H:%M")
         console.print(f"#{run.pk} {when} ", end="")
@@ -201,6 +203,9 @@ def cmd_worker(args: argparse.Namespace) -> None:
     setup_database()
     from django.core.management import call_command
 
+    from deliverology.web.performance.imports import close_interrupted_imports
+
+    close_interrupted_imports()
     call_command("db_worker")
 
 

@@ -193,10 +193,17 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path):
         loading.wait(timeout=60)
     assert loading.returncode == -signal.SIGKILL
     assert _snapshot(database) == before
-    # and the import is shown as unfinished, not as saved
+    # and the next look at the imports shows it interrupted, not running for ever nor saved
+    listing = subprocess.run(  # noqa: S603
+        [*command, "imports", "--last", "1"], env=env, check=True, capture_output=True, text=True
+    )
+    said = " ".join(listing.stderr.split())  # the terminal's messages, unwrapped
+    assert "Interrupted: nothing saved" in said
+    assert "The import stopped before it finished" in said
     with sqlite3.connect(database) as db:
         outcomes = db.execute("SELECT outcome FROM performance_importrun ORDER BY id").fetchall()
-    assert outcomes[-1] == ("running",)
+    assert outcomes[-1] == ("interrupted",)
+    assert _snapshot(database) == before
 
 
 def _snapshot(database: Path) -> tuple[int, ...]:

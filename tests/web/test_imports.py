@@ -11,6 +11,9 @@ import csv
 import io
 import json
 import shutil
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,7 +33,12 @@ from deliverology.engine.england import (
     england_mapping,
 )
 from deliverology.engine.mapping import ColumnMapping
-from deliverology.web.performance.imports import run_import, start_import
+from deliverology.web.performance.imports import (
+    close_interrupted_imports,
+    run_import,
+    start_import,
+    this_runner,
+)
 from deliverology.web.performance.models import (
     ImportRun,
     LocalUnit,
@@ -396,3 +404,70 @@ def test_a_provisional_figure_replaced_by_the_final_one_keeps_both(system, tmp_p
         (70, True, first.pk),
         (72, False, second.pk),
     ]
+
+
+# -- imports whose process has gone ----------------------------------------------------------
+
+
+def running_import(tmp_path, runner, heartbeat):
+    path = tmp_path / "figures.csv"
+    path.write_text("x\n", encoding="utf-8")
+    run = start_import(ImportRun.Kind.OBSERVATIONS, path, mapping=england_mapping())
+    ImportRun.objects.filter(pk=run.pk).update(
+        outcome=ImportRun.Outcome.RUNNING, runner=runner, heartbeat_at=heartbeat
+    )
+    return run
+
+
+def a_finished_process_id():
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
+    finished.wait()
+    return finished.pid
+
+
+@pytest.mark.parametrize(
+    ("who", "silent_for", "interrupted"),
+    [
+        ("this process", timedelta(minutes=1), False),  # working: left alone
+        ("a process that has ended", timedelta(minutes=1), True),
+        ("another machine", timedelta(hours=1), False),  # cannot be looked up: trusted a while
+        ("another machine", timedelta(hours=7), True),  # silent past the limit
+        ("this process", timedelta(hours=7), True),  # alive but silent past the limit
+    ],
+)
+def test_an_import_whose_process_has_gone_is_shown_interrupted(
+    db, tmp_path, settings, who, silent_for, interrupted
+):
+    settings.DELIVEROLOGY_IMPORT_SILENT_HOURS = 6
+    runner = {
+        "this process": this_runner(),
+        "a process that has ended": f"{socket.gethostname()}:{a_finished_process_id()}",
+        "another machine": "worker-7.example.org:4242",
+    }[who]
+    run = running_import(tmp_path, runner, timezone.now() - silent_for)
+    assert close_interrupted_imports() == int(interrupted)
+    run.refresh_from_db()
+    if interrupted:
+        assert run.outcome == ImportRun.Outcome.INTERRUPTED
+        assert run.finished_at is not None
+        assert "Nothing was saved" in run.problems[0]
+    else:
+        assert run.outcome == ImportRun.Outcome.RUNNING
+
+
+def test_the_imports_pages_show_an_interrupted_import_as_such(login, db, tmp_path):
+    gone = f"{socket.gethostname()}:{a_finished_process_id()}"
+    run = running_import(tmp_path, gone, timezone.now())
+    client = login("analyst")
+    detail = client.get(reverse("import_detail", args=[run.pk])).content.decode()
+    assert "Interrupted: nothing saved" in detail
+    assert 'http-equiv="refresh"' not in detail  # it no longer waits for news
+    assert "Interrupted: nothing saved" in client.get(reverse("imports")).content.decode()
+
+
+def test_an_import_that_runs_says_where_and_keeps_its_heartbeat(england_setup):
+    run = start_import(ImportRun.Kind.OBSERVATIONS, DASHBOARD_CSV, mapping=england_mapping())
+    before = timezone.now()
+    run = run_import(run, commit=False, say=lambda message: None)
+    assert run.runner == this_runner()
+    assert run.heartbeat_at >= before

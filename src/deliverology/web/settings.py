@@ -192,6 +192,9 @@ if DELIVEROLOGY_ENGINE not in ("duckdb", "spark"):
     raise ImproperlyConfigured(
         f"DELIVEROLOGY_ENGINE must be 'duckdb' or 'spark', not {DELIVEROLOGY_ENGINE!r}"
     )
+# An import still "running" that has not reported progress for this long is shown as
+# interrupted (on the machine that ran it, as soon as its process has gone).
+DELIVEROLOGY_IMPORT_SILENT_HOURS = float(env_str("DELIVEROLOGY_IMPORT_SILENT_HOURS", "6"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

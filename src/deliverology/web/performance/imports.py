@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -21,6 +23,7 @@ import duckdb
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from ibis.common.exceptions import IbisError
 from simple_history.utils import bulk_update_with_history
 
@@ -111,7 +114,9 @@ def run_import(run: ImportRun, *, commit: bool, say: Say | None = None) -> Impor
         return run.finish(ImportRun.Outcome.FAILED, ["The file changed after it was uploaded."])
     report = _progress_reporter(run, also=say)
     run.outcome = ImportRun.Outcome.RUNNING
-    run.save(update_fields=["outcome"])
+    run.runner = this_runner()
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["outcome", "runner", "heartbeat_at"])
     if run.kind == ImportRun.Kind.HIERARCHY:
         return _import_hierarchy(run, path, commit=commit, say=report)
     if run.kind == ImportRun.Kind.RECORDS:
@@ -124,11 +129,62 @@ def _progress_reporter(run: ImportRun, also: Say | None) -> Say:
 
     def say(message: str) -> None:
         run.progress = message[:200]
-        ImportRun.objects.filter(pk=run.pk).update(progress=run.progress)
+        run.heartbeat_at = timezone.now()
+        ImportRun.objects.filter(pk=run.pk).update(
+            progress=run.progress, heartbeat_at=run.heartbeat_at
+        )
         if also is not None:
             also(message)
 
     return say
+
+
+INTERRUPTED = (
+    "The import stopped before it finished: the process running it ended (stopped, killed, "
+    "out of memory or restarted). Nothing was saved; load the file again."
+)
+
+
+def this_runner() -> str:
+    """Who runs an import: this machine and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def close_interrupted_imports(now: datetime | None = None) -> int:
+    """Mark as interrupted the imports still shown as running whose process has gone.
+
+    On this machine, a process that no longer exists has gone; on any machine, one silent for
+    longer than DELIVEROLOGY_IMPORT_SILENT_HOURS has. Nothing of theirs was saved: an import
+    writes in one transaction. Returns how many were closed.
+    """
+    now = now or timezone.now()
+    silent_since = now - timedelta(hours=settings.DELIVEROLOGY_IMPORT_SILENT_HOURS)
+    host = socket.gethostname()
+    gone = [
+        run
+        for run in ImportRun.objects.filter(outcome=ImportRun.Outcome.RUNNING)
+        if _has_gone(run, host, silent_since)
+    ]
+    for run in gone:
+        run.finish(ImportRun.Outcome.INTERRUPTED, [INTERRUPTED])
+    return len(gone)
+
+
+def _has_gone(run: ImportRun, host: str, silent_since: datetime) -> bool:
+    if run.heartbeat_at is None or run.heartbeat_at < silent_since:
+        return True
+    runner_host, _, pid = run.runner.rpartition(":")
+    return runner_host == host and pid.isdigit() and not _process_exists(int(pid))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, the process is only looked up
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, run by someone else
+        return True
+    return True
 
 
 def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) -> ImportRun:

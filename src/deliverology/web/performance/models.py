@@ -240,6 +240,7 @@ class ImportRun(models.Model):
         COMMITTED = "committed", _("Saved")
         REFUSED = "refused", _("Refused: problems in the file")
         FAILED = "failed", _("Failed: nothing saved")
+        INTERRUPTED = "interrupted", _("Interrupted: nothing saved")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -249,6 +250,10 @@ class ImportRun(models.Model):
     mapping_name = models.CharField(_("saved mapping"), max_length=100, blank=True)
     stored_path = models.CharField(max_length=500, blank=True, editable=False)
     progress = models.CharField(_("progress"), max_length=200, blank=True)
+    # Who is working on it ("host:pid") and when it last said so: a run whose process has
+    # gone is shown as interrupted rather than running for ever.
+    runner = models.CharField(max_length=200, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_new = models.PositiveIntegerField(_("new"), default=0)

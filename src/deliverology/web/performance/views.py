@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deliverology.web.accounts.access import require_delivery_unit
 from deliverology.web.performance.forms import ImportForm
-from deliverology.web.performance.imports import start_import
+from deliverology.web.performance.imports import close_interrupted_imports, start_import
 from deliverology.web.performance.models import ImportRun
 from deliverology.web.performance.tasks import check_file, load_file
 
@@ -24,6 +24,7 @@ from deliverology.web.performance.tasks import check_file, load_file
 @login_required
 def imports(request: HttpRequest) -> HttpResponse:
     require_delivery_unit(request)
+    close_interrupted_imports()
     runs = ImportRun.objects.select_related("created_by")[:100]
     return render(request, "performance/imports.html", {"runs": runs})
 
@@ -53,6 +54,8 @@ def import_new(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_delivery_unit(request)
     run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
+    if run.outcome == ImportRun.Outcome.RUNNING and close_interrupted_imports():
+        run.refresh_from_db()
     return render(request, "performance/import_detail.html", {"run": run})
 
 
