@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -270,3 +271,50 @@ def test_a_rate_over_a_denominator_column_is_missing_where_that_sums_to_zero():
         "S2": (0.0, 0.0, None, 2),  # nobody sat: the rate is missing, not zero
         "S3": (0.0, 0.0, None, 1),  # no figures at all: counted as nothing, still missing
     }
+
+
+@pytest.mark.parametrize("day_of_month", [1, 15])
+def test_dates_one_a_month_give_what_the_same_times_give(day_of_month):
+    """A monthly extract's dates are grouped as they are, timestamps by month: same figures."""
+    chance = random.Random(11)
+    days = [date(2024, month, day_of_month) for month in range(1, 13)]
+    table = pa.table(
+        {
+            "school": [chance.choice(["S1", "S2", "S3"]) for _ in range(600)],
+            "day": [chance.choice(days) for _ in range(600)],
+            "ok": [chance.random() < 0.5 for _ in range(600)],
+        }
+    )
+    as_times = table.set_column(1, "day", pc.cast(table["day"], pa.timestamp("s")))
+    for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.ACADEMIC_YEAR):
+        metric = RecordMetric("ok", Aggregation.RATE, "day", kind, {"school": "school"}, "ok")
+        from_dates = compute_record_metric(table, metric)
+        assert from_dates == compute_record_metric(as_times, metric)
+        assert sum(r.records for r in from_dates) == 600
+
+
+def test_dates_several_a_month_are_grouped_by_month():
+    table = pa.table(
+        {
+            "school": ["S1"] * 4,
+            "day": [date(2024, 1, 2), date(2024, 1, 30), date(2024, 2, 1), date(2024, 2, 1)],
+            "ok": [True, False, True, True],
+        }
+    )
+    metric = RecordMetric(
+        "ok", Aggregation.RATE, "day", PeriodKind.MONTH, {"school": "school"}, "ok"
+    )
+    rows = compute_record_metric(table, metric)
+    assert [(r.period, r.numerator, r.denominator) for r in rows] == [
+        ("2024-01", 1, 2),
+        ("2024-02", 2, 2),
+    ]
+
+
+def test_a_record_without_a_date_is_refused_by_name():
+    table = pa.table({"school": ["S1", "S1"], "day": [date(2024, 1, 1), None], "ok": [True, False]})
+    metric = RecordMetric(
+        "ok", Aggregation.RATE, "day", PeriodKind.MONTH, {"school": "school"}, "ok"
+    )
+    with pytest.raises(RecordMetricError, match="column 'day' has values that are not periods"):
+        compute_record_metric(table, metric)

@@ -11,6 +11,7 @@ import random
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -180,4 +181,15 @@ def test_the_same_parquet_file_gives_the_same_figures(tmp_path, spark):
     assert_same_figures(
         compute_record_metric(path, proficiency),
         compute_record_metric(path, proficiency, connection=spark),
+    )
+
+
+def test_a_monthly_extract_gives_the_same_figures(spark):
+    """Dates one a month are grouped as they are, not month by month: on both engines."""
+    first_of_month = pc.floor_temporal(RECORDS["day"], unit="month")
+    monthly = RECORDS.set_column(RECORDS.schema.get_field_index("day"), "day", first_of_month)
+    proficiency = METRICS[0]
+    assert_same_figures(
+        compute_record_metric(monthly, proficiency),
+        compute_record_metric(monthly, proficiency, connection=spark),
     )

@@ -61,8 +61,9 @@ def arrow_result(con: Any, expression: Any) -> pa.Table:
     DuckDB method that DuckDB 2 deprecated."""
     if con.name == "duckdb":
         result = con.con.sql(con.compile(expression)).to_arrow_table()
+        promised = expression.schema().to_pyarrow()
         # DuckDB's own types where Ibis promises others (a sum of integers is a HUGEINT).
-        return result.cast(expression.schema().to_pyarrow())
+        return result if result.schema.equals(promised) else result.cast(promised)
     return expression.to_pyarrow()
 
 

@@ -149,9 +149,10 @@ def _figures(
         for metric in metrics:
             _check_columns(metric, table)
         # One pass over the records to the finest grain; every figure is summed from that.
-        finest = _finest(_prepared(table, metrics), shape, metrics).cache()
+        periods = _periods(con, table, shape)
+        finest = _finest(_prepared(table, metrics, periods), shape, metrics).cache()
         try:
-            labelled = finest.mutate(_period=_period_labels(con, finest, shape))
+            labelled = finest.mutate(_period=_period_labels(con, finest, shape, periods))
             figures = ibis.union(*_groupings(labelled, shape, metrics))
             if ordered:
                 figures = figures.order_by(["_level", "_unit", "_period", "_subgroup"])
@@ -213,7 +214,31 @@ def _check_columns(metric: RecordMetric, table: Any) -> None:
         )
 
 
-def _prepared(table: Any, metrics: Sequence[RecordMetric]) -> Any:
+@dataclass(frozen=True)
+class _Periods:
+    """How the records' periods are grouped at the finest grain: by month (`by_month`) or as
+    they are, and the values found there when they are known beforehand."""
+
+    by_month: bool
+    values: list[Any] | None = None
+
+
+def _periods(con: Any, table: Any, metric: RecordMetric) -> _Periods:
+    """Dates are few (one a day at most), so they are looked at first: dates that are already
+    one per month (a monthly extract) are grouped as they are, which spares working out the
+    month of every record. Timestamps are grouped by month, texts and numbers as they are."""
+    period = table[metric.period]
+    if not period.type().is_date():
+        return _Periods(by_month=period.type().is_temporal())
+    found = arrow_result(con, table.select(_period=period).distinct())
+    days = found.column(0).to_pylist()
+    months = {date(d.year, d.month, 1) for d in days if d is not None}
+    if len(months) == len(days) - days.count(None):
+        return _Periods(by_month=False, values=days)
+    return _Periods(by_month=True, values=[*months, *(None for d in days if d is None)])
+
+
+def _prepared(table: Any, metrics: Sequence[RecordMetric], periods: _Periods) -> Any:
     metric = metrics[0]  # they all keep the same records
     kept = table
     for column, allowed in metric.filters.items():
@@ -221,7 +246,7 @@ def _prepared(table: Any, metrics: Sequence[RecordMetric]) -> Any:
     if metric.where is not None:
         kept = kept.filter(metric.where(kept))
     period = kept[metric.period]
-    if period.type().is_temporal():
+    if periods.by_month:
         period = period.truncate("M").cast("date")
     summed = {name: _summable(kept, each) for name, each in _summed_columns(metrics).items()}
     return kept.mutate(
@@ -253,9 +278,11 @@ def _finest(prepared: Any, metric: RecordMetric, metrics: Sequence[RecordMetric]
     return prepared.group_by(keys).aggregate(**sums, _records=prepared.count())
 
 
-def _period_labels(con: Any, finest: Any, metric: RecordMetric) -> Any:
-    """Months and texts put in periods of the metric's kind; they are few, so Python does it."""
-    raw = arrow_result(con, finest.select("_period").distinct()).column(0).to_pylist()
+def _period_labels(con: Any, finest: Any, metric: RecordMetric, periods: _Periods) -> Any:
+    """Dates and texts put in periods of the metric's kind; they are few, so Python does it."""
+    raw = periods.values
+    if raw is None:
+        raw = arrow_result(con, finest.select("_period").distinct()).column(0).to_pylist()
     labels, bad = {}, set()
     for value in raw:
         label = _period(value, metric.period_kind)
@@ -312,7 +339,9 @@ def _grouped(
         _subgroup=code,
     ).aggregate(
         **{name: kept[name].sum() for name in _summed_columns(metrics)},
-        records=kept._records.sum().cast("int64"),
+        # Summed as doubles (exact to 2**53 records): the sum of integers would be a 128-bit
+        # integer in DuckDB, which reaches Arrow as a decimal to convert back.
+        records=kept._records.cast("float64").sum().cast("int64"),
     )
 
 
