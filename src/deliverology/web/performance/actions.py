@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from django.contrib.auth.models import User
@@ -55,6 +55,7 @@ def _rollups(
 ) -> list[Rollup]:
     subgroup_id, period, start = key
     rolled = roll_up(parents, reported, metric.core_aggregation, metric.scale, hierarchy=hierarchy)
+    reporting = _reporting_children(parents, reported, rolled)
     return [
         Rollup(
             metric=metric,
@@ -66,21 +67,23 @@ def _rollups(
             denominator=measure.denominator,
             value=measure.value,
             provisional=measure.provisional,
-            reporting_children=_reporting(hierarchy.children[unit_id], reported, rolled),
+            reporting_children=reporting[unit_id],
         )
         for unit_id, measure in rolled.items()
         if measure.value is not None
     ]
 
 
-def _reporting(
-    children: Sequence[int], reported: Mapping[int, Measure], rolled: Mapping[int, Measure]
-) -> int:
-    def has_figure(unit_id: int) -> bool:
-        measures = (reported.get(unit_id), rolled.get(unit_id))
-        return any(m is not None and m.value is not None for m in measures)
-
-    return sum(1 for child in children if has_figure(child))
+def _reporting_children(
+    parents: Mapping[int, int | None],
+    reported: Mapping[int, Measure],
+    rolled: Mapping[int, Measure],
+) -> Counter[int | None]:
+    """How many children of each unit have a figure, reported or rolled up: each unit with
+    one counts once, for its parent."""
+    with_figure = {unit for unit, m in reported.items() if m.value is not None}
+    with_figure |= {unit for unit, m in rolled.items() if m.value is not None}
+    return Counter(parents.get(unit) for unit in with_figure)
 
 
 def record_creation_history(run: ImportRun, by: User | None) -> None:
