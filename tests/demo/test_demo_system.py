@@ -148,3 +148,31 @@ def test_running_the_demo_again_adds_nothing(capsys):
     assert main(["demo", "--no-serve", "--schools", "120"]) == 0
     assert "already in the database" in capsys.readouterr().err
     assert content() == first
+
+
+@pytest.mark.django_db
+def test_a_rollout_by_region_is_weighed_by_the_regions_students():
+    from deliverology.web.performance.models import LocalUnit, Subgroup
+    from deliverology.web.strategy.course import reach_populations
+
+    system = generate_demo_system(schools=120, districts=6, regions=2)
+    install_demo_system(system, password="demo-pass-1", say=lambda _: None)
+    coaches = Intervention.objects.get(title="Literacy coaches in priority schools")
+    (capital,) = coaches.reach_units.all()  # the other region named is not in this small state
+    assert capital.name == "Capital"
+    metric = coaches.priority.goal_metric
+    state = LocalUnit.objects.get(parent=None)
+    target = Target.objects.get(metric=metric, local_unit=state, subgroup__code=Subgroup.ALL)
+
+    def students(unit: LocalUnit) -> float:
+        figure = Rollup.objects.get(
+            metric=metric,
+            local_unit=unit,
+            subgroup__code=Subgroup.ALL,
+            period=target.baseline_period,
+        )
+        return figure.denominator
+
+    share = reach_populations(target, [coaches])[coaches.pk]
+    assert 0 < share < 1
+    assert share == pytest.approx(students(capital) / students(state))

@@ -340,3 +340,72 @@ def test_a_small_shortfall_could_be_closed_by_reaching_more_people(
     # 82.5 reached; 0.5 more from mentors (3 points at full reach) needs 50% + 0.5/3 = 67%.
     assert "Short of the target by 0.50 by 2030-31." in text
     assert "or raising the reach of “Mentors” from 50% to 67%" in text
+
+
+# -- reach by named local units ------------------------------------------------------------
+
+
+@pytest.fixture
+def reading(system: System) -> Target:
+    """Reading, baseline 2021-22: S1 100, S2 80 (D1 180), S3 200 (D2; R1 380), S4 40 and
+    S5 120 (D3, R2 160): 540 pupils in all."""
+    return Target.objects.get(metric=system.metrics["reading"], local_unit=system.units["ST"])
+
+
+def _reaching(system: System, title: str, units: list[str], **fields: object) -> Intervention:
+    intervention = Intervention.objects.create(
+        priority=system.priorities["reading"],
+        title=title,
+        effect_low=0.0,
+        effect=6.0,
+        effect_high=9.0,
+        rollout_start="2022-23",
+        rollout_full="2022-23",
+        **fields,
+    )
+    intervention.reach_units.set([system.units[code] for code in units])
+    return intervention
+
+
+def test_named_units_reach_their_share_of_the_population(reading: Target, system: System) -> None:
+    from deliverology.web.strategy.course import reach_populations
+
+    one_district = _reaching(system, "District pilot", ["D1"], reach_share=0.5)
+    region = _reaching(system, "Regional", ["R1", "D1"])  # D1 is in R1: counted once
+    everyone = _reaching(system, "Everyone", [])
+    shares = reach_populations(reading, [one_district, region, everyone])
+    assert shares == {
+        one_district.pk: pytest.approx(180 / 540),
+        region.pk: pytest.approx(380 / 540),
+    }
+    course = _course(reading)
+    reached = {each.key: each.reach_in(reading.target()) for each in course.bottom_up.interventions}  # type: ignore[attr-defined]
+    assert reached == {
+        "District pilot": pytest.approx(0.5 * 180 / 540),  # half of D1's pupils
+        "Regional": pytest.approx(380 / 540),
+        "Everyone": pytest.approx(1.0),
+    }
+
+
+def test_a_reach_that_cannot_be_weighed_is_said_so(reading: Target, system: System) -> None:
+    from deliverology.web.performance.models import Observation
+
+    _reaching(system, "District pilot", ["D2"])
+    Observation.objects.filter(local_unit=system.units["S3"], period="2021-22").delete()
+    from deliverology.web.performance.actions import refresh_rollups
+
+    refresh_rollups()
+    course = _course(reading)
+    assert course.bottom_up is None  # type: ignore[attr-defined]
+    assert (
+        "District D2 (D2) has no figure with a denominator in the baseline period 2021-22"
+        in (
+            course.problems["bottom_up"]  # type: ignore[attr-defined]
+        )
+    )
+
+
+def test_the_strategy_page_names_the_units_reached(login, system: System) -> None:
+    _reaching(system, "District pilot", ["D1", "D3"], reach_share=0.5)
+    page = login("analyst").get(reverse("strategy", args=["reading"])).content.decode()
+    assert "50% of District D1 (D1), District D3 (D3)" in page

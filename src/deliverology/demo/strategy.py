@@ -30,6 +30,9 @@ class DemoIntervention:
     cost: int
     status: str
     depends_on: str = ""
+    # Regions (by name) it is rolled out in; none for the whole state. Its reach is a share
+    # of their students.
+    reach_regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ def _intervention(
     cost: int,
     status: str,
     depends_on: str = "",
+    reach_regions: tuple[str, ...] = (),
 ) -> DemoIntervention:
     return DemoIntervention(
         title=title,
@@ -100,6 +104,7 @@ def _intervention(
         cost=cost,
         status=status,
         depends_on=depends_on,
+        reach_regions=reach_regions,
     )
 
 
@@ -143,13 +148,14 @@ STRATEGIES = (
                 "owner",
                 ("medium_high", "medium_high"),
                 (1.0, 2.0, 3.5),
-                0.35,
+                0.85,  # of the students of the two regions furthest behind
                 ("2025-26", "2026-27"),
                 1,
                 ("logistic", 3),
                 9_500_000,
                 "approved",
                 depends_on="Structured phonics in K-3",
+                reach_regions=("Capital", "Western Prairie"),
             ),
             _intervention(
                 "Universal K-2 reading screener",

@@ -292,6 +292,9 @@ def _install_interventions(demo: DemoStrategy, priority: Priority, people: dict[
         )
         intervention.full_clean()
         intervention.save()
+        if plan.reach_regions:
+            regions = LocalUnit.objects.filter(type="region", name__in=plan.reach_regions)
+            intervention.reach_units.set(regions)
         created[plan.title] = intervention
     for plan in demo.interventions:
         if plan.depends_on:

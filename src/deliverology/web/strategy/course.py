@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from deliverology.core.benchmarking import BenchmarkType
 from deliverology.core.config import StrategySettings
 from deliverology.core.interventions import (
@@ -27,7 +29,8 @@ from deliverology.core.trajectories import (
     average_change,
     build_trajectory,
 )
-from deliverology.web.performance.models import Metric
+from deliverology.web.performance.models import LocalUnit, Metric
+from deliverology.web.performance.series import load_series
 from deliverology.web.priorities.models import Target
 from deliverology.web.strategy.models import Intervention
 
@@ -149,7 +152,9 @@ def _bottom_up_way(
 ) -> None:
     target = course.target
     try:
-        cores = [each.core() for each in interventions if each.counts]
+        counted = [each for each in interventions if each.counts]
+        shares = reach_populations(target, counted)
+        cores = [each.core(shares.get(each.pk, 1.0)) for each in counted]
         course.bottom_up = bottom_up_trajectory(
             target.baseline(),
             target.baseline_value,
@@ -171,6 +176,59 @@ def _bottom_up_way(
         )
     except (InterventionError, PeriodError) as error:
         course.problems["bottom_up"] = str(error)
+
+
+def reach_populations(target: Target, interventions: Sequence[Intervention]) -> dict[int, float]:
+    """The share of the target's population, in its baseline period, living in the local units
+    each intervention names: their denominators over the target unit's, a unit inside another
+    named one counted once, units outside the target's counted not at all. Interventions that
+    name none reach the whole system and are left out.
+
+    InterventionError when a named unit or the target's own unit has no baseline figure with a
+    denominator: without one, the reach cannot be weighed.
+    """
+    named: dict[int, list[LocalUnit]] = {}
+    for each in interventions:
+        units = _outermost(target, list(each.reach_units.all()))
+        if units is not None:
+            named[each.pk] = units
+    if not named:
+        return {}
+    wanted = {target.local_unit, *(unit for units in named.values() for unit in units)}
+    population = _baseline_denominators(target, wanted)
+    system = population[target.local_unit.pk]
+    return {
+        pk: sum((population[unit.pk] for unit in units), 0.0) / system
+        for pk, units in named.items()
+    }
+
+
+def _outermost(target: Target, units: Sequence[LocalUnit]) -> list[LocalUnit] | None:
+    """The named units within the target's unit, without those inside another named one; None
+    when none are named (the whole system)."""
+    if not units:
+        return None
+    inside = [unit for unit in units if unit.is_within(target.local_unit)]
+    return [u for u in inside if not any(u != o and u.is_within(o) for o in inside)]
+
+
+def _baseline_denominators(target: Target, units: set[LocalUnit]) -> dict[int, float]:
+    series = load_series([target.metric], {unit.pk for unit in units}, [target.subgroup])
+    found: dict[int, float] = {}
+    for unit in sorted(units, key=lambda u: u.path):
+        figure = series.get((target.metric_id, unit.pk, target.subgroup_id), {})
+        measure = figure.get(target.baseline_period)
+        effective = measure.effective if measure is not None else None
+        if effective is None or not effective.denominator:
+            raise InterventionError(
+                _(
+                    "The reach of an intervention cannot be weighed: %(unit)s has no figure "
+                    "with a denominator in the baseline period %(period)s."
+                )
+                % {"unit": unit, "period": target.baseline_period}
+            )
+        found[unit.pk] = effective.denominator
+    return found
 
 
 def _shaped_way(course: Course) -> None:

@@ -141,8 +141,12 @@ class Intervention(models.Model):
     def difficulty_label(self) -> str:
         return dict(rating_choices()).get(self.difficulty, self.difficulty)
 
-    def core(self) -> CoreIntervention:
-        """As the pure calculation sees it; InterventionError or PeriodError when impossible."""
+    def core(self, population_share: float = 1.0) -> CoreIntervention:
+        """As the pure calculation sees it; InterventionError or PeriodError when impossible.
+
+        `population_share` is the share of the target's population in the local units it
+        reaches (1 for the whole system): its reach is that share of theirs.
+        """
         kind = self.priority.goal_metric
         return CoreIntervention(
             key=self.title,
@@ -152,7 +156,7 @@ class Intervention(models.Model):
             reach=Rollout(
                 kind.parse_period(self.rollout_start),
                 kind.parse_period(self.rollout_full),
-                self.reach_share,
+                self.reach_share * population_share,
             ),
             lag_periods=self.lag_periods,
             ramp=RampShape(self.ramp),

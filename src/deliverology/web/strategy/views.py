@@ -72,7 +72,7 @@ def strategy(request: HttpRequest, code: str) -> HttpResponse:
     interventions = list(
         Intervention.objects.filter(priority=priority)
         .select_related("owner")
-        .prefetch_related("dependencies")
+        .prefetch_related("dependencies", "reach_units")
     )
     context = {
         "priority": priority,
@@ -334,7 +334,11 @@ def _compute_course(target: Target, form: CourseForm) -> Course:
     ]
     form.fields["shape"].choices = [(s.value, labels[s.value]) for s in SHAPES]  # type: ignore[attr-defined]
     priority = _priority_of(target)
-    interventions = list(Intervention.objects.filter(priority=priority)) if priority else []
+    interventions = (
+        list(Intervention.objects.filter(priority=priority).prefetch_related("reach_units"))
+        if priority
+        else []
+    )
     for each in interventions:
         each.priority = priority  # type: ignore[assignment]
     return course_for(
