@@ -14,41 +14,23 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-BENCH_PASSWORD = "bench-password-1"  # noqa: S105  (a throwaway benchmark database)
+from page_timing import demo_with_client, run_child, time_page
+
 RESULTS = Path(__file__).resolve().parent / "results" / "diagnostic_pages.md"
 
 
 def measure(schools: int, repeats: int) -> dict[str, object]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deliverology.web.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test import Client
-
-    from deliverology.demo.generator import generate_demo_system
-    from deliverology.web.demo_system import install_demo_system
+    demo = demo_with_client(schools)
     from deliverology.web.performance.models import LocalUnit
 
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    system = generate_demo_system(schools=schools)
-    install_demo_system(system, password=BENCH_PASSWORD, say=lambda _: None)
-    build_seconds = time.perf_counter() - started
     district = LocalUnit.objects.filter(type="district").order_by("-pk").first()
     school = LocalUnit.objects.filter(type="school").order_by("-pk").first()
     assert district is not None and school is not None
-    client = Client()
-    client.login(username="analyst", password=BENCH_PASSWORD)
-    base = f"/priorities/{system.priorities[0].code}/diagnostic"
+    base = f"/priorities/{demo.system.priorities[0].code}/diagnostic"
     pages = {
         "state, districts compared": f"{base}/?level=district",
         "state, schools compared": f"{base}/?level=school",
@@ -58,49 +40,13 @@ def measure(schools: int, repeats: int) -> dict[str, object]:
     }
     results: dict[str, object] = {
         "schools": schools,
-        "observations": len(system.observations),
-        "build_seconds": build_seconds,
+        "observations": len(demo.system.observations),
+        "build_seconds": demo.build_seconds,
     }
     for name, path in pages.items():
-        assert client.get(path).status_code == 200
-        results[name] = _time_page(client, path, repeats)
+        assert demo.client.get(path).status_code == 200
+        results[name] = time_page(demo.client, path, repeats, cold=True)
     return results
-
-
-def _time_page(client: Any, path: str, repeats: int) -> dict[str, float]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from deliverology.reports import charts
-
-    timings = []
-    for _ in range(repeats):
-        charts._render_canonical.cache_clear()
-        with CaptureQueriesContext(connection) as queries:
-            begin = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - begin) * 1000)
-        assert response.status_code == 200
-    timings.sort()
-    return {
-        "median_ms": statistics.median(timings),
-        "p95_ms": timings[int(0.95 * (len(timings) - 1))],
-        "queries": len(queries),
-    }
-
-
-def run_child(schools: int, repeats: int) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as data_dir:
-        env = {**os.environ, "DELIVEROLOGY_DATA_DIR": data_dir}
-        env["DELIVEROLOGY_FAST_HASHER"] = "true"
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", str(schools), "--repeats", str(repeats)],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def report(rows: list[dict[str, object]], command: str) -> str:
@@ -139,7 +85,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child, args.repeats)))
         return
-    rows = [run_child(size, args.repeats) for size in args.sizes]
+    rows = [run_child(__file__, size, args.repeats) for size in args.sizes]
     text = report(rows, "python " + " ".join(sys.argv))
     print(text)
     if not args.no_write:

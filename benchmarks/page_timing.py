@@ -1,0 +1,86 @@
+"""What the page benchmarks share: a demo system in a fresh process, a logged-in client, and
+server time and query counts of a page (imported by web_pages.py and diagnostic_pages.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Any
+
+BENCH_PASSWORD = "bench-password-1"  # noqa: S105  (a throwaway benchmark database)
+
+
+@dataclass
+class Demo:
+    system: Any
+    client: Any
+    build_seconds: float
+
+
+def demo_with_client(schools: int) -> Demo:
+    """A demo system of `schools` schools in this process's database, and the analyst's client."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deliverology.web.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from deliverology.cli import demo_shape
+    from deliverology.demo.generator import generate_demo_system
+    from deliverology.web.demo_system import install_demo_system
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    system = generate_demo_system(**demo_shape(schools))  # as `deliverology demo --schools`
+    install_demo_system(system, password=BENCH_PASSWORD, say=lambda _: None)
+    build_seconds = time.perf_counter() - started
+    client = Client()
+    client.login(username="analyst", password=BENCH_PASSWORD)
+    return Demo(system, client, build_seconds)
+
+
+def time_page(client: Any, path: str, repeats: int, *, cold: bool) -> dict[str, float]:
+    """Median and 95th percentile of the server time in ms, and the queries of one request.
+    `cold` clears the charts' SVG cache before every request, so each renders its charts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deliverology.reports import charts
+
+    timings = []
+    for _ in range(repeats):
+        if cold:
+            charts._render_canonical.cache_clear()
+        with CaptureQueriesContext(connection) as queries:
+            begin = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - begin) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    return {
+        "median_ms": statistics.median(timings),
+        "p95_ms": timings[int(0.95 * (len(timings) - 1))],
+        "queries": len(queries),
+    }
+
+
+def run_child(script: str, schools: int, repeats: int) -> dict[str, object]:
+    """`script --child SCHOOLS` in a fresh process with its own SQLite database; its JSON."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "DELIVEROLOGY_DATA_DIR": data_dir}
+        env["DELIVEROLOGY_FAST_HASHER"] = "true"
+        output = subprocess.run(  # noqa: S603  (our own interpreter and script)
+            [sys.executable, script, "--child", str(schools), "--repeats", str(repeats)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    return json.loads(output.strip().splitlines()[-1])
