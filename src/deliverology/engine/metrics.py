@@ -357,9 +357,7 @@ def _measured(summed: Any, metrics: Sequence[RecordMetric]) -> Any:
         match metric.aggregation:
             case Aggregation.RATE | Aggregation.MEAN:
                 value = _ratio(metric, numerator, denominator)
-            case Aggregation.SUM:
-                value, numerator, denominator = numerator, none, none
-            case Aggregation.COUNT:
+            case Aggregation.SUM | Aggregation.COUNT:  # a count's numerator is the records
                 value, numerator, denominator = numerator, none, none
         columns |= {
             f"numerator{index}": numerator,
