@@ -95,9 +95,11 @@ def serve(host: str, port: int, workers: int) -> None:
         f"--workers={workers}",
         "--access-logfile=-",
     ]
-    worker = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
-        [sys.executable, "-m", "deliverology.cli", "worker"]
-    )
+    from deliverology.supervisor import Supervisor
+
+    worker = Supervisor(
+        [sys.executable, "-m", "deliverology.cli", "worker"], say=console.print
+    ).start()
     try:
         subprocess.run(command, check=True)  # noqa: S603  (our own interpreter and arguments)
     except KeyboardInterrupt:
@@ -105,8 +107,7 @@ def serve(host: str, port: int, workers: int) -> None:
     except subprocess.CalledProcessError as error:
         raise CommandError(f"The web server stopped with status {error.returncode}") from error
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        worker.stop()
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -201,12 +202,11 @@ def cmd_imports(args: argparse.Namespace) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     setup_database()
-    from django.core.management import call_command
-
+    from deliverology.web.health.worker import run_worker
     from deliverology.web.performance.imports import close_interrupted_imports
 
     close_interrupted_imports()
-    call_command("db_worker")
+    run_worker()
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -292,7 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
         "worker",
         help="run background work (uploaded files) as it is queued",
         description="Run queued background work, such as files uploaded in the web app. "
-        "`deliverology serve` starts one for you.",
+        "It waits out a locked database and says it is alive (see /healthz). "
+        "`deliverology serve` starts one for you and starts it again if it ends.",
         epilog="Example: deliverology worker",
     )
     worker.set_defaults(handler=cmd_worker)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "deliverology.web.diagnostics",
     "deliverology.web.subtargets",
     "deliverology.web.strategy",
+    "deliverology.web.health",
 ]
 
 MIDDLEWARE = [
@@ -115,12 +116,14 @@ DATABASES = {
         conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# How long a write on SQLite waits for another's (an import's) before giving up: long enough
+# for an import's write, shorter than gunicorn's timeout (gunicorn_conf.py).
+SQLITE_BUSY_TIMEOUT = float(env_str("SQLITE_BUSY_TIMEOUT", "45"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        ),
+        "timeout": SQLITE_BUSY_TIMEOUT,  # the busy timeout, in seconds
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -195,6 +198,16 @@ if DELIVEROLOGY_ENGINE not in ("duckdb", "spark"):
 # An import still "running" that has not reported progress for this long is shown as
 # interrupted (on the machine that ran it, as soon as its process has gone).
 DELIVEROLOGY_IMPORT_SILENT_HOURS = float(env_str("DELIVEROLOGY_IMPORT_SILENT_HOURS", "6"))
+# The most values an import puts in one statement: SQLite builds may allow as few as 999.
+DELIVEROLOGY_IMPORT_BATCH_SIZE = int(env_str("DELIVEROLOGY_IMPORT_BATCH_SIZE", "999"))
+# The background worker says it is alive this often; /healthz answers 503 when it has been
+# silent for longer than DELIVEROLOGY_WORKER_SILENT_SECONDS, or a queued job has waited longer
+# than DELIVEROLOGY_QUEUE_WAIT_SECONDS.
+DELIVEROLOGY_WORKER_HEARTBEAT_SECONDS = float(
+    env_str("DELIVEROLOGY_WORKER_HEARTBEAT_SECONDS", "10")
+)
+DELIVEROLOGY_WORKER_SILENT_SECONDS = float(env_str("DELIVEROLOGY_WORKER_SILENT_SECONDS", "120"))
+DELIVEROLOGY_QUEUE_WAIT_SECONDS = float(env_str("DELIVEROLOGY_QUEUE_WAIT_SECONDS", "300"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from deliverology.web.accounts.forms import LoginForm
 
 urlpatterns = [
+    path("", include("deliverology.web.health.urls")),
     path("", include("deliverology.web.priorities.urls")),
     path("", include("deliverology.web.diagnostics.urls")),
     path("", include("deliverology.web.performance.urls")),

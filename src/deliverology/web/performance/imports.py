@@ -145,6 +145,19 @@ INTERRUPTED = (
 )
 
 
+def fail_import(run: ImportRun, error: BaseException) -> None:
+    """Mark a run that stopped on an error as failed (interrupted if it was stopped), unless
+    it has already finished. Its transaction was rolled back: nothing was saved."""
+    run.refresh_from_db(fields=["outcome"])
+    if run.is_done:
+        return
+    if isinstance(error, Exception):
+        reason = f"The import stopped on an error: {error.__class__.__name__}: {error}"
+        run.finish(ImportRun.Outcome.FAILED, [reason[:1000]])
+    else:  # the worker was stopped or the task cancelled
+        run.finish(ImportRun.Outcome.INTERRUPTED, [INTERRUPTED])
+
+
 def this_runner() -> str:
     """Who runs an import: this machine and process."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -390,8 +403,20 @@ def _equal(first: Any, second: Any) -> bool:
     return bool(first == second)
 
 
-def _changed_observations(plan: Plan, run: ImportRun) -> list[Observation]:
-    observations = list(Observation.objects.filter(pk__in=plan.changed))
+def _changed_observations(plan: Plan, run: ImportRun) -> Iterator[Observation]:
+    """The observations a file changes, read in batches: no statement carries more values
+    than DELIVEROLOGY_IMPORT_BATCH_SIZE, within SQLite's limit on variables."""
+    ids = list(plan.changed)
+    size = settings.DELIVEROLOGY_IMPORT_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        batch = Observation.objects.filter(pk__in=ids[start : start + size])
+        yield from _with_new_figures(batch, plan, run)
+
+
+def _with_new_figures(
+    found: Iterable[Observation], plan: Plan, run: ImportRun
+) -> list[Observation]:
+    observations = list(found)
     for observation in observations:
         for name, figure in zip(_FIGURES, plan.changed[observation.pk], strict=True):
             setattr(observation, name, figure)
@@ -404,11 +429,14 @@ def _write(plan: Plan, run: ImportRun, by: User | None, known: Known) -> None:
     Observation.objects.load_figures(plan.new, source=run.file_name, import_run_id=run.pk)
     record_creation_history(run, by)
     if plan.changed:
+        fields = [*_FIGURES, "source", "import_run"]
+        # An update of n rows carries an id and a value per field and row, and the ids again.
+        rows_a_statement = settings.DELIVEROLOGY_IMPORT_BATCH_SIZE // (2 * len(fields) + 1)
         bulk_update_with_history(
-            _changed_observations(plan, run),
+            list(_changed_observations(plan, run)),
             Observation,
-            [*_FIGURES, "source", "import_run"],
-            batch_size=2000,
+            fields,
+            batch_size=max(1, rows_a_statement),
             default_user=by,
             default_change_reason=f"import {run.pk}",
         )
