@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+# Threads let a page be served while another waits (on the database, on a locked SQLite):
+# fast pages no longer queue behind a slow one. A request may wait up to SQLITE_BUSY_TIMEOUT
+# (45 s) for an import's write, so the timeout is longer than that.
+worker_class = "gthread"
+threads = 4
+timeout = 90
+
 
 def post_worker_init(worker: Any) -> None:
     """Start the chart engine before the first request, not during it (about 0.4 s)."""

@@ -128,7 +128,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "deliverology.web.accounts.hashers.Argon2idHasher",  # docs/operating.md: its cost
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if env_bool("DELIVEROLOGY_FAST_HASHER", False):
