@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -97,17 +98,25 @@ def serve(host: str, port: int, workers: int) -> None:
     ]
     from deliverology.supervisor import Supervisor
 
+    signal.signal(signal.SIGTERM, _stop_serving)  # stopped by a service manager: stop both
     worker = Supervisor(
         [sys.executable, "-m", "deliverology.cli", "worker"], say=console.print
     ).start()
+    web = subprocess.Popen(command)  # noqa: S603  (our own interpreter and arguments)
     try:
-        subprocess.run(command, check=True)  # noqa: S603  (our own interpreter and arguments)
+        status = web.wait()
     except KeyboardInterrupt:
-        pass
-    except subprocess.CalledProcessError as error:
-        raise CommandError(f"The web server stopped with status {error.returncode}") from error
+        web.terminate()
+        web.wait(timeout=60)
+        status = 0
     finally:
         worker.stop()
+    if status:
+        raise CommandError(f"The web server stopped with status {status}")
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def cmd_import(args: argparse.Namespace) -> None:
