@@ -5,10 +5,13 @@ processes on a database file, as `deliverology serve` does, while this test hold
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -111,3 +114,52 @@ def test_logins_wait_for_an_import_writing_for_seconds_instead_of_failing(data_d
     statuses = logins.communicate(timeout=120)[0].split()
     assert statuses
     assert set(statuses) == {"302"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def worker_pids(data_dir: Path) -> set[int]:
+    with sqlite3.connect(data_dir / "deliverology.sqlite3") as reader:
+        rows = reader.execute("SELECT runner FROM health_workerheartbeat").fetchall()
+    return {int(runner.rpartition(":")[2]) for (runner,) in rows}
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:  # noqa: S310
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_restarts_a_worker_that_dies_and_stops_everything_when_stopped(data_dir):
+    port = free_port()
+    env = app_env(data_dir, DELIVEROLOGY_WORKER_HEARTBEAT_SECONDS="0.5")
+    serve = subprocess.Popen(  # noqa: S603  (our own command)
+        [sys.executable, "-m", "deliverology.cli", "serve", "--port", str(port), "--workers=1"],
+        env=env,
+    )
+    try:
+        wait_for(lambda: healthy(port) and worker_pids(data_dir), seconds=120)
+        (first,) = worker_pids(data_dir)
+        os.kill(first, signal.SIGKILL)  # out of memory, say: no goodbye
+        wait_for(lambda: worker_pids(data_dir) - {first}, seconds=60)
+        (second,) = worker_pids(data_dir) - {first}
+        assert alive(second) and healthy(port)
+    finally:
+        serve.terminate()
+        serve.wait(timeout=60)
+    wait_for(lambda: not alive(second), seconds=30)
+    assert not healthy(port)
