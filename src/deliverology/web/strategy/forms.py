@@ -152,3 +152,8 @@ class ReviseForm(ChangeForm):
     target_value = forms.FloatField(label=_("target value"))
 
     field_order = ("baseline_period", "baseline_value", "target_period", "target_value")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the adopt form on the same page has a reason field too.
+        kwargs.setdefault("auto_id", "id_revise_%s")
+        super().__init__(*args, **kwargs)
