@@ -27,7 +27,7 @@ from deliverology.web.performance.models import (
 )
 from deliverology.web.priorities.actions import lock_target, set_trajectory
 from deliverology.web.priorities.models import Aspiration, Priority, Target
-from deliverology.web.priorities.proposals import approve, propose_revision
+from deliverology.web.priorities.proposals import approve, propose_revision, propose_trajectory
 from deliverology.web.strategy.models import Intervention, StopListItem
 from deliverology.web.subtargets.actions import adjust, agree, build_sub_targets, propose, stretch
 
@@ -369,7 +369,7 @@ def _install_sub_targets(targets: dict[str, Target], people: dict[str, User]) ->
 def _lock_targets(targets: dict[str, Target], people: dict[str, User]) -> None:
     """Lock every target but the one still being negotiated; revise attendance once, proposed
     by the delivery unit and approved by the system leader, so the course page shows two
-    versions."""
+    versions; leave a new maths trajectory proposed, awaiting the leader's decision."""
     for code, target in targets.items():
         if code != "graduation":
             lock_target(target, by=people["leader"])
@@ -381,6 +381,14 @@ def _lock_targets(targets: dict[str, Target], people: dict[str, User]) -> None:
         target_value=attendance.target_value - 1,
     )
     approve(proposal, by=people["leader"], comment="Agreed at the State Board's meeting.")
+    # One proposal still awaits the leader, so the Approvals page has something to decide.
+    maths = next(t for t in targets.values() if t.metric.code == "grade8_math")
+    propose_trajectory(
+        maths,
+        TrajectoryMethod.BACK_LOADED,
+        by=people["analyst"],
+        reason="The new curriculum reaches classrooms a year later than planned.",
+    )
 
 
 def _system_value(metric: Metric, state: LocalUnit, everyone: Subgroup, period: str) -> float:

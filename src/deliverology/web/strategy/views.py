@@ -34,6 +34,7 @@ from deliverology.web.accounts.access import (
     require_delivery_unit,
 )
 from deliverology.web.priorities.actions import (
+    APPROVER_ROLES,
     LockedError,
     figures_of,
     history_of,
@@ -323,6 +324,7 @@ def _course_page(
             target.proposals.select_related("proposed_by", "decided_by").order_by("-proposed_at")
         ),
         "pending": Proposal.Status.PENDING,
+        "may_decide": access.role in APPROVER_ROLES,
         "problem": problem,
     }
     return render(request, "strategy/course.html", context, status=status)
