@@ -140,3 +140,33 @@ def test_the_throttling_settings_are_read_from_the_environment() -> None:
         "None",
         "['username', ['username', 'ip_address']]\n",
     ]
+
+
+def test_wrong_old_passwords_in_set_up_count_towards_the_lockout(
+    client: Client, system: System
+) -> None:
+    client.force_login(system.people["analyst"])  # type: ignore[arg-type]
+    url = reverse("admin:password_change")
+    assert url == reverse("admin_password_change")  # the throttled page answers there
+    assert client.get(url).status_code == 200
+    wrong = {
+        "old_password": "guess",
+        "new_password1": "x-9!long-new",
+        "new_password2": "x-9!long-new",
+    }
+    response = client.post(url, wrong)
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(url, wrong)
+    assert _try(Client(), "login page", "analyst", PASSWORD).status_code == 429  # type: ignore[attr-defined]
+    right = {**wrong, "old_password": PASSWORD}
+    assert client.post(url, right).status_code == 429
+
+
+def test_set_up_changes_the_password_with_the_right_old_one(client: Client, system: System) -> None:
+    client.force_login(system.people["analyst"])  # type: ignore[arg-type]
+    new = "x-9!long-new"
+    data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    response = client.post(reverse("admin:password_change"), data)
+    assert response.status_code == 302
+    assert _try(Client(), "login page", "analyst", new).status_code == 302  # type: ignore[attr-defined]

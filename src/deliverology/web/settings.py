@@ -151,9 +151,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling (django-axes) on every form that checks a password: the login page and the
-# admin's. After AXES_FAILURE_LIMIT failures the account is locked for AXES_COOLOFF_TIME hours
-# (0: until the delivery unit unlocks it with `deliverology manage axes_reset_username NAME`).
+# Login throttling (django-axes) on every form that checks a password: the login page, the
+# admin's, and the admin's password change (accounts.views). After AXES_FAILURE_LIMIT failures
+# the account is locked for AXES_COOLOFF_TIME hours (0: until the delivery unit unlocks it with
+# `deliverology manage axes_reset_username NAME`).
 INSTALLED_APPS.append("axes")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
