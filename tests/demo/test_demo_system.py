@@ -14,7 +14,7 @@ from deliverology.demo.strategy import STRATEGIES
 from deliverology.web.demo_system import install_demo_system
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
 from deliverology.web.performance.models import Rollup
-from deliverology.web.priorities.models import Priority, Target
+from deliverology.web.priorities.models import Priority, Proposal, Target
 from deliverology.web.strategy.models import Intervention, StopListItem
 from deliverology.web.subtargets.actions import check_of
 from deliverology.web.subtargets.models import SubTarget, SubTargetSet
@@ -112,7 +112,7 @@ def test_literacy_sub_targets_are_agreed_and_graduation_is_being_negotiated(demo
 
 
 @pytest.mark.django_db
-def test_agreed_targets_are_locked_and_one_was_revised_with_an_approver(demo):
+def test_agreed_targets_are_locked_and_one_was_revised_by_an_approved_proposal(demo):
     statuses = dict(Target.objects.values_list("metric__code", "status"))
     assert statuses == {
         "grade3_reading": Target.Status.LOCKED,
@@ -126,6 +126,13 @@ def test_agreed_targets_are_locked_and_one_was_revised_with_an_approver(demo):
     assert second.reason and second.approved_by.username == "leader"
     assert revised.change_reason and revised.approved_by.username == "leader"
     assert second.points.last().expected == pytest.approx(revised.target_value)
+    proposal = revised.proposals.get()
+    assert (proposal.status, proposal.trajectory) == ("approved", second)
+    assert (proposal.proposed_by.username, proposal.decided_by.username) == ("analyst", "leader")
+    assert second.created_by.username == "analyst"
+    waiting = Proposal.objects.get(status="pending")
+    assert (waiting.target.metric.code, waiting.proposed_by.username) == ("grade8_math", "analyst")
+    assert waiting.target.trajectories.count() == 1
 
 
 @pytest.mark.django_db

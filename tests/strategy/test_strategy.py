@@ -17,6 +17,12 @@ from deliverology.web.priorities.actions import (
     set_trajectory,
 )
 from deliverology.web.priorities.models import Priority, Target, Trajectory
+from deliverology.web.priorities.proposals import (
+    ProposalError,
+    approve,
+    propose_revision,
+    propose_trajectory,
+)
 from deliverology.web.strategy.course import Choices, course_for
 from deliverology.web.strategy.forms import PriorityInterventionForm
 from deliverology.web.strategy.models import Intervention
@@ -219,30 +225,28 @@ def locked(system: System) -> Target:
     return lock_target(target, by=system.people["analyst"])
 
 
-def test_a_locked_trajectory_needs_a_reason_and_an_approver(locked: Target, system: System) -> None:
+def test_a_locked_trajectory_changes_only_by_an_approved_proposal(
+    locked: Target, system: System
+) -> None:
     analyst, leader = system.people["analyst"], system.people["leader"]
     before = locked.trajectories.count()
     with pytest.raises(LockedError):
         set_trajectory(locked, TrajectoryMethod.S_CURVE, by=analyst)
     with pytest.raises(LockedError):
         set_trajectory(locked, TrajectoryMethod.S_CURVE, by=analyst, reason="new data")
-    with pytest.raises(LockedError):
-        set_trajectory(
-            locked, TrajectoryMethod.S_CURVE, by=analyst, reason="x", approved_by=analyst
-        )
-    with pytest.raises(LockedError):
-        set_trajectory(
-            locked,
-            TrajectoryMethod.S_CURVE,
-            by=analyst,
-            reason="x",
-            approved_by=system.people["viewer"],
-        )
+    with pytest.raises(ProposalError):
+        propose_trajectory(locked, TrajectoryMethod.S_CURVE, by=analyst, reason=" ")
+    proposal = propose_trajectory(locked, TrajectoryMethod.S_CURVE, by=analyst, reason="new data")
+    with pytest.raises(LockedError):  # proposed, not yet approved
+        set_trajectory(locked, TrajectoryMethod.S_CURVE, by=analyst, proposal=proposal)
+    with pytest.raises(ProposalError):
+        approve(proposal, by=analyst)
+    with pytest.raises(ProposalError):
+        approve(proposal, by=system.people["viewer"])  # type: ignore[arg-type]
     assert locked.trajectories.count() == before
-    new = set_trajectory(
-        locked, TrajectoryMethod.S_CURVE, by=analyst, reason="new data", approved_by=leader
-    )
+    new = approve(proposal, by=leader)  # type: ignore[arg-type]
     assert (new.version, new.reason, new.approved_by) == (before + 1, "new data", leader)
+    assert (new.created_by, new.method) == (analyst, "s_curve")
     assert locked.trajectories.count() == before + 1
 
 
@@ -254,14 +258,16 @@ def test_re_baselining_a_locked_target_is_recorded_never_silent(
         revise_target(locked, by=analyst, baseline_value=50.0)
     locked.refresh_from_db()
     old_baseline = locked.baseline_value
-    trajectory = revise_target(
-        locked, by=analyst, reason="data revised", approved_by=leader, baseline_value=50.0
-    )
+    proposal = propose_revision(locked, by=analyst, reason="data revised", baseline_value=50.0)  # type: ignore[arg-type]
+    locked.refresh_from_db()
+    assert locked.baseline_value == old_baseline
+    trajectory = approve(proposal, by=leader)  # type: ignore[arg-type]
     locked.refresh_from_db()
     assert locked.baseline_value == 50.0
     assert trajectory.points.order_by("period_start").first().expected == 50.0  # type: ignore[union-attr]
     latest, previous = locked.history.order_by("-history_date")[:2]
     assert (latest.history_change_reason, latest.approved_by) == ("data revised", leader)
+    assert latest.history_user == analyst
     assert previous.baseline_value == old_baseline
     assert Trajectory.objects.filter(target=locked).count() == 2
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from deliverology.web.priorities.models import Target
 from deliverology.web.strategy.models import Intervention, StopListItem
-from tests.conftest import PASSWORD, System
+from tests.conftest import System
 
 INTERVENTION = {
     "title": "Phonics training",
@@ -122,7 +122,15 @@ def test_a_viewer_cannot_adopt(login: Callable[[str], object], system: System) -
     assert response.status_code == 403
 
 
-def test_a_locked_target_refuses_an_unapproved_change_on_the_page(
+REVISION = {
+    "baseline_period": "2021-22",
+    "baseline_value": "40",
+    "target_period": "2026-27",
+    "target_value": "75",
+}
+
+
+def test_a_locked_target_is_only_proposed_a_change_on_the_page(
     login: Callable[[str], object], system: System
 ) -> None:
     client = login("analyst")
@@ -134,51 +142,17 @@ def test_a_locked_target_refuses_an_unapproved_change_on_the_page(
     )
     assert response.status_code == 400
     assert "give the reason" in response.content.decode()
+    page = client.get(reverse("course", args=[target.pk])).content.decode()  # type: ignore[attr-defined]
+    assert 'type="password"' not in page and 'name="approver"' not in page
     response = client.post(  # type: ignore[attr-defined]
-        reverse("target_revise", args=[target.pk]),
-        {
-            "baseline_period": "2021-22",
-            "baseline_value": "40",
-            "target_period": "2026-27",
-            "target_value": "75",
-            "reason": "revised data",
-            "approver": system.people["analyst"].pk,  # type: ignore[attr-defined]
-            "approver_password": PASSWORD,
-        },
-    )
-    assert response.status_code == 400
-    assert "someone other than" in response.content.decode()
-    assert target.trajectories.count() == before
-    response = client.post(  # type: ignore[attr-defined]
-        reverse("target_revise", args=[target.pk]),
-        {
-            "baseline_period": "2021-22",
-            "baseline_value": "40",
-            "target_period": "2026-27",
-            "target_value": "75",
-            "reason": "revised data",
-            "approver": system.people["leader"].pk,  # type: ignore[attr-defined]
-            "approver_password": "not-the-password",
-        },
-    )
-    assert response.status_code == 400
-    assert "not the approver" in response.content.decode()
-    assert target.trajectories.count() == before
-    response = client.post(  # type: ignore[attr-defined]
-        reverse("target_revise", args=[target.pk]),
-        {
-            "baseline_period": "2021-22",
-            "baseline_value": "40",
-            "target_period": "2026-27",
-            "target_value": "75",
-            "reason": "revised data",
-            "approver": system.people["leader"].pk,  # type: ignore[attr-defined]
-            "approver_password": PASSWORD,
-        },
+        reverse("target_revise", args=[target.pk]), {**REVISION, "reason": "revised data"}
     )
     assert response.status_code == 302
+    assert response["Location"].endswith("#proposals")
+    target.refresh_from_db()
+    assert (target.baseline_value != 40.0, target.trajectories.count()) == (True, before)
     page = client.get(reverse("course", args=[target.pk])).content.decode()  # type: ignore[attr-defined]
-    assert "revised data" in page and "leader" in page
+    assert "revised data" in page and "Awaiting approval" in page
 
 
 def test_a_revised_target_asking_for_worse_is_refused_on_the_page(
@@ -243,19 +217,23 @@ def test_the_course_page_flags_unprecedented_ambition_without_refusing_it(
 def test_an_approved_change_to_a_locked_trajectory_is_a_new_version(
     login: Callable[[str], object], system: System
 ) -> None:
+    from django.test import Client
+
     client = login("analyst")
     target = _target(system)
     client.post(reverse("target_lock", args=[target.pk]))  # type: ignore[attr-defined]
     first = target.current_trajectory()
     response = client.post(  # type: ignore[attr-defined]
         reverse("course_adopt", args=[target.pk]),
-        {
-            "way": "shaped",
-            "shape": "back_loaded",
-            "reason": "slower start agreed at the stocktake",
-            "approver": system.people["leader"].pk,  # type: ignore[attr-defined]
-            "approver_password": PASSWORD,
-        },
+        {"way": "shaped", "shape": "back_loaded", "reason": "slower start agreed at the stocktake"},
+    )
+    assert response.status_code == 302
+    assert target.current_trajectory() == first
+    leader = Client()
+    leader.force_login(system.people["leader"])  # type: ignore[arg-type]
+    proposal = target.proposals.get()
+    response = leader.post(
+        reverse("approval_decide", args=[proposal.pk]), {"decision": "approve", "comment": "ok"}
     )
     assert response.status_code == 302
     latest = target.current_trajectory()

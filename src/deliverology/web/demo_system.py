@@ -25,8 +25,9 @@ from deliverology.web.performance.models import (
     Rollup,
     Subgroup,
 )
-from deliverology.web.priorities.actions import lock_target, revise_target, set_trajectory
+from deliverology.web.priorities.actions import lock_target, set_trajectory
 from deliverology.web.priorities.models import Aspiration, Priority, Target
+from deliverology.web.priorities.proposals import approve, propose_revision, propose_trajectory
 from deliverology.web.strategy.models import Intervention, StopListItem
 from deliverology.web.subtargets.actions import adjust, agree, build_sub_targets, propose, stretch
 
@@ -366,18 +367,27 @@ def _install_sub_targets(targets: dict[str, Target], people: dict[str, User]) ->
 
 
 def _lock_targets(targets: dict[str, Target], people: dict[str, User]) -> None:
-    """Lock every target but the one still being negotiated; revise attendance once, with
-    a reason and an approver, so the course page shows two versions."""
+    """Lock every target but the one still being negotiated; revise attendance once, proposed
+    by the delivery unit and approved by the system leader, so the course page shows two
+    versions; leave a new maths trajectory proposed, awaiting the leader's decision."""
     for code, target in targets.items():
         if code != "graduation":
             lock_target(target, by=people["leader"])
     attendance = targets["attendance"]
-    revise_target(
+    proposal = propose_revision(
         attendance,
         by=people["analyst"],
         reason="The State Board raised the ambition by a point after the 2024-25 results.",
-        approved_by=people["leader"],
         target_value=attendance.target_value - 1,
+    )
+    approve(proposal, by=people["leader"], comment="Agreed at the State Board's meeting.")
+    # One proposal still awaits the leader, so the Approvals page has something to decide.
+    maths = next(t for t in targets.values() if t.metric.code == "grade8_math")
+    propose_trajectory(
+        maths,
+        TrajectoryMethod.BACK_LOADED,
+        by=people["analyst"],
+        reason="The new curriculum reaches classrooms a year later than planned.",
     )
 
 

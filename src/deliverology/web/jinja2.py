@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -29,6 +31,18 @@ def signed(value: float | None, digits: int = 1, empty: str = "–") -> str:
     return f"{value:+,.{digits}f}"
 
 
+def approvals_waiting(request: HttpRequest) -> int | None:
+    """How many proposed changes await this person's decision; None for those who cannot
+    decide (the navigation then shows no Approvals link)."""
+    from deliverology.web.priorities.actions import may_approve
+    from deliverology.web.priorities.proposals import awaiting
+
+    user = request.user
+    if not isinstance(user, User) or not may_approve(user):
+        return None
+    return awaiting(user).count()
+
+
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701  (autoescape is set in settings.TEMPLATES)
     env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -40,6 +54,7 @@ def environment(**options: Any) -> Environment:
         site_name=settings.SITE_NAME,
         method=load_method_config(),
         get_language=translation.get_language,
+        approvals_waiting=approvals_waiting,
     )
     env.filters.update(number=number, signed=signed)
     return env

@@ -7,7 +7,9 @@ through DATABASE_URL. Every setting is documented in docs/settings.md.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -33,6 +35,18 @@ def env_str(name: str, default: str) -> str:
     if path:
         return Path(path).read_text(encoding="utf-8").strip()
     return os.environ.get(name, default)
+
+
+def env_number(name: str, default: str, kind: type[int] | type[float], minimum: float = 0) -> Any:
+    """A number from NAME, at least `minimum`; anything else stops the app with a message."""
+    raw = env_str(name, default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a number of at least {minimum:g}, not {raw!r}")
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -140,6 +154,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes) on every form that checks a password: the login page, the
+# admin's, and the admin's password change (accounts.views). After AXES_FAILURE_LIMIT failures
+# the account is locked for AXES_COOLOFF_TIME hours (0: until the delivery unit unlocks it with
+# `deliverology manage axes_reset_username NAME`).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first, so a locked account is refused
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_number("AXES_FAILURE_LIMIT", "5", int, minimum=1)
+AXES_COOLOFF_TIME = timedelta(hours=env_number("AXES_COOLOFF_TIME", "0.5", float)) or None
+# "username", "ip_address", or both joined with "+" to lock that pair only.
+AXES_LOCKOUT_PARAMETERS = [
+    part.split("+") if "+" in part else part
+    for part in env_list("AXES_LOCKOUT_PARAMETERS", "username")
+]
+# Behind a proxy every request carries the proxy's address, so locking by address by default
+# would lock everyone out; add ip_address to the parameters where the app sees clients' own.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

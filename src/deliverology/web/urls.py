@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from deliverology.web.accounts.forms import LoginForm
+from deliverology.web.accounts.views import admin_password_change
 
 urlpatterns = [
     path("", include("deliverology.web.health.urls")),
@@ -19,5 +20,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # before the admin's own, so that its old password check counts towards the lockout
+    path(
+        "admin/password_change/",
+        admin.site.admin_view(admin_password_change),
+        name="admin_password_change",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from deliverology.web.accounts.models import Profile
 from deliverology.web.performance.models import LocalUnit
+from deliverology.web.priorities.actions import APPROVER_ROLES
 from deliverology.web.priorities.models import Priority
 
 Role = Profile.Role
@@ -71,11 +72,27 @@ def request_access(request: HttpRequest) -> Access:
     return cached
 
 
+def request_person(request: HttpRequest) -> User:
+    """The signed-in person making the request."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 def require_delivery_unit(request: HttpRequest) -> Access:
     """Loading data and setting things up is the delivery unit's job."""
     access = request_access(request)
     if access.role != Role.DELIVERY_UNIT:
         raise PermissionDenied(_("Only delivery unit staff can do this."))
+    return access
+
+
+def require_approver(request: HttpRequest) -> Access:
+    """Approving or rejecting proposed changes to locked targets is for system leaders and
+    delivery unit staff."""
+    access = request_access(request)
+    if access.role not in APPROVER_ROLES:
+        raise PermissionDenied(_("Only a system leader or delivery unit staff can approve."))
     return access
 
 

@@ -196,11 +196,15 @@ def levels_under(unit: LocalUnit) -> list[str]:
 
 
 def load_diagnostic(
-    scope: Scope, access: Access, settings: DiagnosticSettings, levels: list[str]
+    scope: Scope,
+    access: Access,
+    settings: DiagnosticSettings,
+    levels: list[str],
+    subgroups: list[Subgroup],
 ) -> Diagnostic:
-    """Everything on the diagnostic page, in a fixed number of queries."""
+    """Everything on the diagnostic page, in a fixed number of queries; `subgroups` are every
+    subgroup, as the page has already read them."""
     metric, unit, subgroup = scope.metric, scope.unit, scope.subgroup
-    subgroups = list(Subgroup.objects.all())
     own = load_series([metric], [unit.pk], subgroups)
     history = _history(own, scope)
     latest = history.latest[0] if history.latest else None

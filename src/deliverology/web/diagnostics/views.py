@@ -157,7 +157,7 @@ def _diagnostic_for_user(request: HttpRequest, code: str, unit_code: str | None)
         level=chosen.get("level", levels[0] if levels else None),
         periods_back=chosen.get("k", settings.periods_back),
     )
-    found = load_diagnostic(scope, access, settings, levels)
+    found = load_diagnostic(scope, access, settings, levels, subgroups)
     visible = [
         h for h in found.hypotheses if h.local_unit is None or access.can_see_unit(h.local_unit)
     ]

@@ -16,7 +16,7 @@ from deliverology.core.trajectories import TrajectoryError, TrajectoryMethod, bu
 from deliverology.core.trajectories import TrajectoryPoint as CorePoint
 from deliverology.web.accounts.models import Profile
 from deliverology.web.performance.series import load_series
-from deliverology.web.priorities.models import Target, Trajectory, TrajectoryPoint
+from deliverology.web.priorities.models import Proposal, Target, Trajectory, TrajectoryPoint
 from deliverology.web.priorities.smart import refresh_smart_check
 
 
@@ -42,7 +42,7 @@ APPROVER_ROLES = (Profile.Role.SYSTEM_LEADER, Profile.Role.DELIVERY_UNIT)
 
 
 class LockedError(ValueError):
-    """A change to a locked target or trajectory without a reason or a valid approver."""
+    """A change to a locked target or trajectory that no approved proposal stands behind."""
 
 
 @transaction.atomic
@@ -53,7 +53,7 @@ def set_trajectory(
     by: User | None = None,
     assumptions: str = "",
     reason: str = "",
-    approved_by: User | None = None,
+    proposal: Proposal | None = None,
     points: Sequence[CorePoint] | None = None,
     check_smart: bool = True,
     **parameters: Any,
@@ -61,19 +61,13 @@ def set_trajectory(
     """Build a new version of the target's trajectory; earlier versions are kept.
 
     `points` stores a trajectory built elsewhere (bottom-up from the interventions) under
-    `method`. A locked target's trajectory changes only with a reason and an approver.
+    `method`. A locked target's trajectory changes only by an approved `proposal`, whose
+    reason and approver are recorded on the new version.
     The target's SMART check is refreshed too, unless `check_smart` is False (bulk callers).
     """
-    check_change_allowed(target, by=by, reason=reason, approved_by=approved_by)
+    check_change_allowed(target, by=by, proposal=proposal)
     if points is None:
-        points = build_trajectory(
-            TrajectoryMethod(method),
-            baseline_period=target.baseline(),
-            baseline_value=target.baseline_value,
-            target_period=target.target(),
-            target_value=target.target_value,
-            **parameters,
-        )
+        points = points_for(target, method, **parameters)
     latest = target.trajectories.aggregate(latest=Max("version"))["latest"] or 0
     trajectory = Trajectory.objects.create(
         target=target,
@@ -82,8 +76,8 @@ def set_trajectory(
         parameters={k: v for k, v in parameters.items() if k != "history"},
         assumptions=assumptions,
         created_by=by,
-        reason=reason.strip(),
-        approved_by=approved_by if target.is_locked else None,
+        reason=(proposal.reason if proposal else reason).strip(),
+        approved_by=proposal.decided_by if proposal and target.is_locked else None,
     )
     bulk_create_with_history(
         [
@@ -105,38 +99,55 @@ def set_trajectory(
     return trajectory
 
 
-def check_change_allowed(
-    target: Target, *, by: User | None, reason: str, approved_by: User | None
-) -> None:
-    """Raise LockedError unless the target is unlocked, or the change has a reason and an
-    approver who is a system leader or delivery unit member other than the person changing it."""
+def points_for(
+    target: Target, method: TrajectoryMethod | str, **parameters: Any
+) -> list[CorePoint]:
+    """The points of a trajectory by `method` from the target's baseline to its target."""
+    return build_trajectory(
+        TrajectoryMethod(method),
+        baseline_period=target.baseline(),
+        baseline_value=target.baseline_value,
+        target_period=target.target(),
+        target_value=target.target_value,
+        **parameters,
+    )
+
+
+def check_change_allowed(target: Target, *, by: User | None, proposal: Proposal | None) -> None:
+    """Raise LockedError unless the target is unlocked, or an approved proposal for it, made by
+    `by` and approved by an eligible other person, stands behind the change."""
     if not target.is_locked:
         return
-    if not reason.strip():
-        raise LockedError(_("This target is locked: give the reason for the change."))
-    if approved_by is None:
-        raise LockedError(_("This target is locked: name who approved the change."))
-    if by is not None and approved_by.pk == by.pk:
+    if proposal is None or proposal.status != Proposal.Status.APPROVED:
         raise LockedError(
-            _("The approver must be someone other than the person making the change.")
+            _("This target is locked: propose the change, for another person to approve.")
         )
-    if not may_approve(approved_by):
-        raise LockedError(
-            _("%(name)s cannot approve: only a system leader or delivery unit staff can.")
-            % {"name": approved_by.get_username()}
-        )
+    approver = proposal.decided_by
+    if (
+        proposal.target_id != target.pk
+        or not proposal.reason.strip()
+        or approver is None
+        or approver.pk == proposal.proposed_by_id
+        or (by is not None and by.pk != proposal.proposed_by_id)
+        or not may_approve(approver)
+    ):
+        raise LockedError(_("This change was not approved by an eligible other person."))
 
 
 def may_approve(user: User) -> bool:
+    """A system leader or delivery unit member (or a superuser) may approve proposals."""
     if user.is_superuser:
         return True
-    profile = Profile.objects.filter(user=user).first()
-    return profile is not None and profile.role in APPROVER_ROLES
+    try:
+        return user.profile.role in APPROVER_ROLES
+    except Profile.DoesNotExist:
+        return False
 
 
 @transaction.atomic
 def lock_target(target: Target, *, by: User | None) -> Target:
-    """Agree and lock the target and its current trajectory: later changes need an approver."""
+    """Agree and lock the target and its current trajectory: later changes need an approved
+    proposal."""
     if target.current_trajectory() is None:
         raise LockedError(_("Set a trajectory before locking the target."))
     target.status = Target.Status.LOCKED
@@ -152,29 +163,37 @@ def revise_target(
     *,
     by: User | None,
     reason: str = "",
-    approved_by: User | None = None,
+    proposal: Proposal | None = None,
     **changes: Any,
 ) -> Trajectory:
     """Change a target's baseline or target (re-baselining) and rebuild its trajectory as a
     new version by the current method; every earlier version stays. Never silent: a locked
-    target needs a reason and an approver, recorded on the target's history and trajectory."""
-    check_change_allowed(target, by=by, reason=reason, approved_by=approved_by)
-    unknown = sorted(set(changes) - set(Target.LOCKED_FIELDS[3:]))
+    target changes only by an approved proposal, whose reason, proposer and approver are
+    recorded on the target's history and the new trajectory version."""
+    check_change_allowed(target, by=by, proposal=proposal)
+    if proposal is not None:
+        reason = proposal.reason
+    unknown = unknown_fields(changes)
     if unknown:
         raise LockedError(_("These cannot be revised: %(names)s") % {"names": ", ".join(unknown)})
     for name, value in changes.items():
         setattr(target, name, value)
     target.full_clean(exclude=["smart_check"])
     target.change_reason = reason.strip()
-    target.approved_by = approved_by if target.is_locked else None
+    target.approved_by = proposal.decided_by if proposal and target.is_locked else None
     target._change_reason = reason.strip()  # type: ignore[attr-defined]
     target._history_user = by  # type: ignore[attr-defined]
     target.save()
-    return _rebuild(target, by=by, reason=reason, approved_by=approved_by)
+    return _rebuild(target, by=by, reason=reason, proposal=proposal)
+
+
+def unknown_fields(changes: dict[str, Any]) -> list[str]:
+    """The names in `changes` that a revision may not change."""
+    return sorted(set(changes) - set(Target.LOCKED_FIELDS[3:]))
 
 
 def _rebuild(
-    target: Target, *, by: User | None, reason: str, approved_by: User | None
+    target: Target, *, by: User | None, reason: str, proposal: Proposal | None
 ) -> Trajectory:
     current = target.current_trajectory()
     method = TrajectoryMethod.LINEAR
@@ -192,7 +211,7 @@ def _rebuild(
             by=by,
             assumptions=note,
             reason=reason,
-            approved_by=approved_by,
+            proposal=proposal,
             **parameters,
         )
     except TrajectoryError:
@@ -202,5 +221,5 @@ def _rebuild(
             by=by,
             assumptions=note,
             reason=reason,
-            approved_by=approved_by,
+            proposal=proposal,
         )

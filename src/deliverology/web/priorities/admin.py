@@ -15,6 +15,7 @@ from deliverology.web.priorities.actions import LockedError, history_of, set_tra
 from deliverology.web.priorities.models import (
     Aspiration,
     Priority,
+    Proposal,
     Target,
     Trajectory,
     TrajectoryPoint,
@@ -105,7 +106,7 @@ class TargetAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     readonly_fields = ("change_reason", "approved_by")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Target | None = None) -> Any:
-        # A locked target changes only through revise_target, with a reason and an approver.
+        # A locked target changes only through an approved proposal (priorities.proposals).
         if obj is not None and obj.is_locked:
             return (*Target.LOCKED_FIELDS, "status", *self.readonly_fields)
         return self.readonly_fields
@@ -152,3 +153,22 @@ class TrajectoryAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: Trajectory | None = None) -> bool:
         return not (obj is not None and obj.target.is_locked)
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin[Proposal]):
+    """The record of proposed changes to locked targets; they are decided on the Approvals
+    page, by another person in their own session, never edited here."""
+
+    list_display = ("target", "kind", "status", "proposed_by", "proposed_at", "decided_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("target__metric", "proposed_by", "decided_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -280,3 +280,91 @@ class TrajectoryPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: {self.expected:g}"
+
+
+class Proposal(models.Model):
+    """A change to a locked target (a revised baseline or target) or to its trajectory (a new
+    version), proposed by one person and approved or rejected by another in their own session;
+    only an approved proposal changes a locked target (`priorities.proposals`)."""
+
+    class Kind(models.TextChoices):
+        REVISION = "revision", _("Revise the target")
+        TRAJECTORY = "trajectory", _("New trajectory version")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("reason for the change"))
+    changes = models.JSONField(
+        _("proposed values"),
+        default=dict,
+        blank=True,
+        help_text=_("For a revision: the proposed baseline and target, period and value."),
+    )
+    method = models.CharField(_("method"), max_length=32, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    assumptions = models.TextField(_("assumptions"), blank=True)
+    points = models.JSONField(
+        _("proposed trajectory"),
+        default=list,
+        blank=True,
+        help_text=_("For a new trajectory version: its points, period by period."),
+    )
+    basis = models.JSONField(
+        _("target when proposed"),
+        default=dict,
+        help_text=_("The target's values and trajectory version it was proposed against."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("approver's comment"), blank=True)
+    trajectory = models.ForeignKey(
+        Trajectory,
+        verbose_name=_("trajectory version made"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.target} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def final_value(self) -> float | None:
+        """Where the proposed trajectory, or the revised target, ends."""
+        if self.points:
+            return float(self.points[-1]["expected"])
+        value = self.changes.get("target_value")
+        return None if value is None else float(value)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from deliverology.configuration import load_method_config
 from deliverology.core.status import TrajectoryStatus
@@ -15,13 +17,23 @@ from deliverology.web.accounts.access import (
     get_priority_for_user,
     get_unit_for_user,
     request_access,
+    request_person,
+    require_approver,
 )
 from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import Series, load_series
 from deliverology.web.priorities import charts
 from deliverology.web.priorities.clock import today
-from deliverology.web.priorities.models import Priority, Target
+from deliverology.web.priorities.forms import DecisionForm
+from deliverology.web.priorities.models import Priority, Proposal, Target
 from deliverology.web.priorities.progress import Plan, Progress, plan_for, progress_of
+from deliverology.web.priorities.proposals import (
+    ProposalError,
+    approve,
+    awaiting,
+    is_stale,
+    reject,
+)
 from deliverology.web.subtargets.plans import agreed_sub_targets
 
 TargetKey = tuple[int, int, int]  # metric, local unit, subgroup
@@ -88,7 +100,8 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
     metric = priority.goal_metric
     children = list(unit.children.all().order_by("name"))
     progress_metrics = list(priority.progress_metrics.all())
-    root = _root_of(unit)
+    ancestors = unit.ancestors()
+    root = ancestors[0] if ancestors else unit
     lookup = Lookup(
         series=load_series(
             [metric, *progress_metrics], [unit.pk, *(c.pk for c in children)], subgroups
@@ -108,7 +121,7 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
         "subgroups": subgroups,
         "main": main,
         "chart": charts.trajectory(main, title=f"{metric.name}: {unit.name}"),
-        "ancestors": [a for a in unit.ancestors() if access.can_see_unit(a)],
+        "ancestors": [a for a in ancestors if access.can_see_unit(a)],
         "children": _worst_first(
             [Line(c.name, progress(metric, c, subgroup), unit=c) for c in children]
         ),
@@ -117,6 +130,64 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
         "statuses": TrajectoryStatus,
     }
     return render(request, "priorities/priority.html", context)
+
+
+@require_GET
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """What awaits this person's decision, their own proposals, and what was decided lately."""
+    require_approver(request)
+    return _approvals_page(request)
+
+
+@require_POST
+@login_required
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject a proposed change, in the approver's own session."""
+    require_approver(request)
+    proposal = get_object_or_404(Proposal, pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        by = request_person(request)
+        comment = form.cleaned_data["comment"]
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                approve(proposal, by=by, comment=comment)
+            else:
+                reject(proposal, by=by, comment=comment)
+        except ProposalError as error:
+            return _approvals_page(request, problem=str(error), status=400)
+        return redirect("approvals")
+    return _approvals_page(request, problem=_("Choose approve or reject."), status=400)
+
+
+def _approvals_page(request: HttpRequest, *, problem: str = "", status: int = 200) -> HttpResponse:
+    user = request_person(request)
+    waiting = list(_with_targets(awaiting(user)))
+    context = {
+        "waiting": [(proposal, is_stale(proposal)) for proposal in waiting],
+        "mine": list(
+            _with_targets(Proposal.objects.filter(status=Proposal.Status.PENDING, proposed_by=user))
+        ),
+        "decided": list(
+            _with_targets(
+                Proposal.objects.exclude(status=Proposal.Status.PENDING).order_by("-decided_at")
+            )[:20]
+        ),
+        "problem": problem,
+        "form": DecisionForm(),
+    }
+    return render(request, "priorities/approvals.html", context, status=status)
+
+
+def _with_targets(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    return proposals.select_related(
+        "target__metric",
+        "target__local_unit",
+        "target__subgroup",
+        "proposed_by",
+        "decided_by",
+    ).prefetch_related("target__trajectories")
 
 
 def _chosen_subgroup(

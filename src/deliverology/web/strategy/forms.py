@@ -98,17 +98,6 @@ class StopListItemForm(forms.ModelForm[StopListItem]):
         fields = ("activity", "reason", "status")
 
 
-def approver_choices() -> Any:
-    from django.contrib.auth.models import User
-    from django.db.models import Q
-
-    from deliverology.web.priorities.actions import APPROVER_ROLES
-
-    return User.objects.filter(
-        Q(is_superuser=True) | Q(profile__role__in=APPROVER_ROLES), is_active=True
-    ).order_by("username")
-
-
 class CourseForm(forms.Form):
     """The choices behind the three ways: A's benchmark, B's overlap, C's shape."""
 
@@ -137,34 +126,12 @@ class CourseForm(forms.Form):
 
 
 class ChangeForm(forms.Form):
-    """A reason and an approver: needed for every change to a locked target."""
+    """The reason for a change: a change to a locked target is proposed with it, for another
+    person to approve in their own session."""
 
     reason = forms.CharField(
         label=_("reason for the change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    approver = forms.ModelChoiceField(
-        label=_("approved by"), queryset=approver_choices(), required=False
-    )
-    approver_password = forms.CharField(
-        label=_("the approver's password"),
-        required=False,
-        widget=forms.PasswordInput,
-        help_text=_("The approver confirms the change by typing their own password here."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["approver"].queryset = approver_choices()  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        approver = cleaned.get("approver")
-        # Naming an approver is not approval: they confirm it themselves.
-        if approver is not None and not approver.check_password(
-            cleaned.get("approver_password") or ""
-        ):
-            self.add_error("approver_password", _("This is not the approver's password."))
-        return cleaned
 
 
 class AdoptForm(CourseForm, ChangeForm):
@@ -185,3 +152,8 @@ class ReviseForm(ChangeForm):
     target_value = forms.FloatField(label=_("target value"))
 
     field_order = ("baseline_period", "baseline_value", "target_period", "target_value")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the adopt form on the same page has a reason field too.
+        kwargs.setdefault("auto_id", "id_revise_%s")
+        super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,9 +30,11 @@ from deliverology.web.accounts.access import (
     get_priority_for_user,
     may_plan,
     request_access,
+    request_person,
     require_delivery_unit,
 )
 from deliverology.web.priorities.actions import (
+    APPROVER_ROLES,
     LockedError,
     figures_of,
     history_of,
@@ -39,7 +42,8 @@ from deliverology.web.priorities.actions import (
     revise_target,
     set_trajectory,
 )
-from deliverology.web.priorities.models import Priority, Target, Trajectory
+from deliverology.web.priorities.models import Priority, Proposal, Target, Trajectory
+from deliverology.web.priorities.proposals import propose_revision, propose_trajectory
 from deliverology.web.priorities.smart import (
     CRITERIA,
     benchmark_rates,
@@ -132,11 +136,11 @@ def adopt(request: HttpRequest, target_id: int) -> HttpResponse:
     if not form.is_valid():
         return _course_page(request, target, access, form, adopt_form=form, status=400)
     try:
-        _adopt(page, form.cleaned_data, by=_user(request))
+        _adopt(page, form.cleaned_data, by=request_person(request))
     except (LockedError, TrajectoryError) as error:
         form.add_error(None, str(error))
         return _course_page(request, target, access, form, adopt_form=form, status=400)
-    return redirect("course", target.pk)
+    return _back_to_course(target)
 
 
 @require_POST
@@ -145,7 +149,7 @@ def lock(request: HttpRequest, target_id: int) -> HttpResponse:
     require_delivery_unit(request)
     target, access = _get_target_for_user(request, target_id)
     try:
-        lock_target(target, by=_user(request))
+        lock_target(target, by=request_person(request))
     except LockedError as error:
         return _course_page(request, target, access, CourseForm(), problem=str(error), status=400)
     return redirect("course", target.pk)
@@ -160,15 +164,13 @@ def revise(request: HttpRequest, target_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         changes = {name: data[name] for name in Target.LOCKED_FIELDS[3:]}
+        by, reason = request_person(request), data["reason"]
         try:
             with transaction.atomic():
-                revise_target(
-                    target,
-                    by=_user(request),
-                    reason=data["reason"],
-                    approved_by=data["approver"],
-                    **changes,
-                )
+                if target.is_locked:
+                    propose_revision(target, by=by, reason=reason, **changes)
+                else:
+                    revise_target(target, by=by, reason=reason, **changes)
         except LockedError as error:
             form.add_error(None, str(error))
         except ValidationError as error:
@@ -176,7 +178,7 @@ def revise(request: HttpRequest, target_id: int) -> HttpResponse:
                 for message in messages:
                     form.add_error(name if name in form.fields else None, message)
         else:
-            return redirect("course", target.pk)
+            return _back_to_course(target)
         target.refresh_from_db()
     return _course_page(request, target, access, CourseForm(), revise_form=form, status=400)
 
@@ -207,8 +209,10 @@ def _targets_for(access: Access, priority: Priority) -> list[Target]:
     ]
 
 
-def _user(request: HttpRequest) -> User | None:
-    return request.user if isinstance(request.user, User) else None
+def _back_to_course(target: Target) -> HttpResponse:
+    """To the course page; to its proposals when the change awaits approval."""
+    anchor = "#proposals" if target.is_locked else ""
+    return redirect(reverse("course", args=[target.pk]) + anchor)
 
 
 def _intervention_form(
@@ -316,6 +320,11 @@ def _course_page(
         "reasons": explained(smart, target),
         "criteria": CRITERIA,
         "is_delivery_unit": access.role == Role.DELIVERY_UNIT,
+        "proposals": list(
+            target.proposals.select_related("proposed_by", "decided_by").order_by("-proposed_at")
+        ),
+        "pending": Proposal.Status.PENDING,
+        "may_decide": access.role in APPROVER_ROLES,
         "problem": problem,
     }
     return render(request, "strategy/course.html", context, status=status)
@@ -360,40 +369,42 @@ def _priority_of(target: Target) -> Priority | None:
     return Priority.objects.filter(goal_metric_id=target.metric_id).first()
 
 
-def _adopt(course: Course, data: dict[str, Any], *, by: User | None) -> Trajectory:
-    target, way = course.target, data["way"]
-    change = {"by": by, "reason": data["reason"], "approved_by": data["approver"]}
+def _adopt(course: Course, data: dict[str, Any], *, by: User) -> None:
+    """Adopt the chosen way as a new trajectory version, or, for a locked target, propose it."""
+    target = course.target
+    method, options = _adoption(course, data["way"])
+    if target.is_locked:
+        propose_trajectory(target, method, by=by, reason=data["reason"], **options)
+    else:
+        set_trajectory(target, method, by=by, reason=data["reason"], **options)
+
+
+def _adoption(course: Course, way: str) -> tuple[str, dict[str, Any]]:
+    """The method and the options of the trajectory the chosen way gives."""
     if way == "benchmark":
         if course.benchmark_rate is None:
             raise TrajectoryError(_("Choose a benchmark rate first."))
-        return set_trajectory(
-            target,
-            TrajectoryMethod.BENCHMARK_RATE,
-            assumptions=_("At the %(kind)s benchmark's rate.") % {"kind": course.choices.benchmark},
-            rate_per_period=course.benchmark_rate,
-            **change,
-        )
+        return TrajectoryMethod.BENCHMARK_RATE, {
+            "assumptions": _("At the %(kind)s benchmark's rate.")
+            % {"kind": course.choices.benchmark},
+            "rate_per_period": course.benchmark_rate,
+        }
     if way == "bottom_up":
         if course.band is None:
             raise TrajectoryError(course.problems.get("bottom_up", _("No bottom-up estimate.")))
-        return set_trajectory(
-            target,
-            Trajectory.Method.BOTTOM_UP,
-            points=course.band,
-            assumptions=_("Bottom-up from %(n)d interventions; trend %(trend).3g per period.")
+        return Trajectory.Method.BOTTOM_UP, {
+            "points": course.band,
+            "assumptions": _("Bottom-up from %(n)d interventions; trend %(trend).3g per period.")
             % {
                 "n": len(course.bottom_up.interventions) if course.bottom_up else 0,
                 "trend": course.counterfactual_trend,
             },
-            overlap=str(course.overlap),
-            counterfactual_trend=course.counterfactual_trend,
-            draws=course.draws,
-            seed=course.seed,
-            **change,
-        )
-    return set_trajectory(
-        target, course.choices.shape, **course.choices.shape_parameters(), **change
-    )
+            "overlap": str(course.overlap),
+            "counterfactual_trend": course.counterfactual_trend,
+            "draws": course.draws,
+            "seed": course.seed,
+        }
+    return course.choices.shape, course.choices.shape_parameters()
 
 
 def _chart_labels() -> dict[str, str]:

@@ -516,8 +516,8 @@ def _save_trajectory(
         raise SpreadsheetError(
             [
                 _(
-                    "Sheet “%(sheet)s”: the trajectory of this target is locked; it can only "
-                    "change with a reason and an approver."
+                    "Sheet “%(sheet)s”: the trajectory of this target is locked; propose a "
+                    "change on its course page, for another person to approve."
                 )
                 % {"sheet": TRAJECTORY_SHEET}
             ]
