@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from deliverology.configuration import load_method_config
@@ -118,6 +119,18 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
         "statuses": TrajectoryStatus,
     }
     return render(request, "priorities/priority.html", context)
+
+
+@require_GET
+@cache_control(max_age=3600)
+def method_css(request: HttpRequest) -> HttpResponse:
+    """The method's status colours as CSS classes, so that pages need no inline styles (the
+    Content Security Policy allows none); the colours are checked as #rrggbb when loaded."""
+    rules = [
+        f".status-{status} {{ --status-colour: {colour}; }}"
+        for status, colour in load_method_config().status_colours.items()
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
 
 
 @require_GET
