@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from deliverology.core.config import ConfigError
 
-NO_SECRET_KEY = (  # noqa: S105  (a message, not a key)
+REFUSAL_WITHOUT_KEY = (
     "SECRET_KEY is not set, so Deliverology will not start: set SECRET_KEY (or SECRET_KEY_FILE, "
     "the path of a file holding it) to a long random value, for example the output of "
     "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` (docs/settings.md). "
@@ -24,7 +24,7 @@ def require_secret_key() -> None:
     try:
         settings.SECRET_KEY  # noqa: B018  (Django refuses an empty key when it is read)
     except ImproperlyConfigured as error:
-        raise ImproperlyConfigured(NO_SECRET_KEY) from error
+        raise ImproperlyConfigured(REFUSAL_WITHOUT_KEY) from error
 
 
 @register(Tags.security, deploy=True)
