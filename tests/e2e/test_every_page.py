@@ -70,3 +70,18 @@ def test_the_favicon_loads_without_a_missing_file(page, live_server, system):
     assert page.request.get(f"{live_server.url}{href}").ok
     assert page.request.get(f"{live_server.url}/favicon.ico").ok
     assert missing == []
+
+
+def test_set_up_pages_work_under_the_content_security_policy(page, live_server, system):
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill("analyst")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    unit = system.units["D1"].pk
+    for path in (
+        "/admin/",
+        "/admin/performance/localunit/",
+        f"/admin/performance/localunit/{unit}/change/",
+        "/admin/priorities/target/add/",
+    ):
+        assert page.goto(f"{live_server.url}{path}").status == 200, path
