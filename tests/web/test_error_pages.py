@@ -68,3 +68,13 @@ def test_every_page_links_the_favicon_and_favicon_ico_finds_it(client, db):
     assert response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in b"".join(response.streaming_content)
     response.close()
+
+
+def test_a_form_sent_without_its_csrf_token_gets_the_sites_refusal_page(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<title>Not allowed · Deliverology</title>" in html
+    assert "The form had expired." in html and "<style" not in html
