@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -17,6 +19,7 @@ from rich.markup import escape
 console = Console(stderr=True)
 
 DEMO_PASSWORD_DEFAULT = "deliver-2030"  # noqa: S105  (documented demo login, demo data only)
+SECRET_KEY_FILE_NAME = "secret-key"  # noqa: S105  (a file name in the data folder, not a key)
 
 
 class CommandError(Exception):
@@ -25,11 +28,37 @@ class CommandError(Exception):
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deliverology.web.settings")
+    use_data_folder_secret_key(create=False)
     import django
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
 
     django.setup()
+    from deliverology.web.checks import require_secret_key
+
+    try:
+        require_secret_key()
+    except ImproperlyConfigured as error:
+        raise CommandError(str(error)) from error
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def use_data_folder_secret_key(*, create: bool) -> None:
+    """Without SECRET_KEY, use the random key kept in the data folder: the demo writes it once
+    (readable by its owner only) and every later command reuses it."""
+    if os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"):
+        return
+    # The data folder as settings.DATA_DIR finds it, before Django is set up.
+    path = (
+        Path(os.environ.get("DELIVEROLOGY_DATA_DIR") or Path.cwd() / "var") / SECRET_KEY_FILE_NAME
+    )
+    if create and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secrets.token_urlsafe(50))
+    if path.exists():
+        os.environ["SECRET_KEY_FILE"] = str(path)  # inherited by the server and its worker
 
 
 def setup_database(*, quiet: bool = True) -> None:
@@ -47,6 +76,7 @@ def cmd_setup(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
+    use_data_folder_secret_key(create=True)
     setup_database()
     from deliverology.demo.generator import generate_demo_system
     from deliverology.web.demo_system import install_demo_system, is_demo_installed
@@ -121,8 +151,6 @@ def _stop_serving(signum: int, frame: object) -> None:
 
 def cmd_import(args: argparse.Namespace) -> None:
     setup_database()
-    from pathlib import Path
-
     from deliverology.web.performance.imports import run_import, start_import
     from deliverology.web.performance.models import ImportRun
 
@@ -149,8 +177,6 @@ _IMPORT_KINDS = {"units": "hierarchy", "observations": "observations", "records"
 
 
 def _definition(args: argparse.Namespace) -> tuple[Any, str]:
-    from pathlib import Path
-
     from deliverology.engine.definitions import DefinitionError, read_definition
 
     if not args.definition:
@@ -163,7 +189,6 @@ def _definition(args: argparse.Namespace) -> tuple[Any, str]:
 
 def _mapping(args: argparse.Namespace) -> tuple[Any, str]:
     import json
-    from pathlib import Path
 
     from deliverology.engine.mapping import ColumnMapping
     from deliverology.web.performance.models import SavedMapping

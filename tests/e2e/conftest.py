@@ -28,3 +28,32 @@ def browser_type_launch_args(browser_type_launch_args):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# Reported by Chromium on the console for each blocked inline script, style or outside source;
+# the securitypolicyviolation event is echoed there too, so a violation is never missed.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const seen = `${event.violatedDirective} ${event.blockedURI}`;
+  console.error(`Content Security Policy violation: ${seen}`);
+});
+"""
+
+
+@pytest.fixture
+def policy_violations() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(page, policy_violations):
+    """Every journey's page fails its test on any Content Security Policy violation."""
+
+    def note(message) -> None:
+        if "Content Security Policy" in message.text:
+            policy_violations.append(message.text)
+
+    page.on("console", note)
+    page.add_init_script(REPORT_VIOLATIONS)
+    yield page
+    assert policy_violations == []

@@ -128,6 +128,27 @@ def test_an_unchanged_workbook_changes_nothing(analyst, system, uplift):
     assert state() == before
 
 
+def test_unit_names_typed_as_formulas_are_exported_as_text_and_the_workbook_still_reads_back(
+    analyst, system, uplift
+):
+    from tests.web.test_workbooks import formulas, text_cells_starting_like_formulas
+
+    name = '=HYPERLINK("http://evil.example/","District D1")'
+    system.units["D1"].name = name
+    system.units["D1"].save()
+    system.units["ST"].name = "-Testland"
+    system.units["ST"].save()
+    content = analyst.get(f"/targets/{reading_target(system).pk}/spreadsheet.xlsx").content
+    assert formulas(content) == []
+    assert ("Sub-targets", name, True) in text_cells_starting_like_formulas(content)
+    assert ("Target", "-Testland", True) in text_cells_starting_like_formulas(content)
+    before = state()
+    book = load_workbook(io.BytesIO(content))
+    edit_cell(book, "Sub-targets", 2, "sub_target", book["Sub-targets"].cell(2, 9).value)
+    assert upload(analyst, system, book).status_code == 302
+    assert state() == before
+
+
 def edit_cell(book, sheet, row, name, value):
     book[sheet].cell(row, column(book[sheet], name)).value = value
 

@@ -6,8 +6,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 from deliverology.core.config import ConfigError
+
+REFUSAL_WITHOUT_KEY = (
+    "SECRET_KEY is not set, so Deliverology will not start: set SECRET_KEY (or SECRET_KEY_FILE, "
+    "the path of a file holding it) to a long random value, for example the output of "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` (docs/settings.md). "
+    "Only with DEBUG=true is a built-in development key used; `deliverology demo` makes its own."
+)
+
+
+def require_secret_key() -> None:
+    """Refuse to start without a secret key: settings leave it empty when DEBUG is off and
+    SECRET_KEY is not set, rather than fall back on a key everyone knows."""
+    try:
+        settings.SECRET_KEY  # noqa: B018  (Django refuses an empty key when it is read)
+    except ImproperlyConfigured as error:
+        raise ImproperlyConfigured(REFUSAL_WITHOUT_KEY) from error
 
 
 @register(Tags.security, deploy=True)

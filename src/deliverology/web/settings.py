@@ -13,6 +13,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()  # lets admin classes be subscripted with their model types
@@ -53,11 +54,19 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name, str(default)).strip()
+    if not raw.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 0, not {raw!r}")
+    return int(raw)
+
+
 DATA_DIR = Path(env_str("DELIVEROLOGY_DATA_DIR", str(Path.cwd() / "var")))
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only for a laptop demo; checks.py warns when it is used without DEBUG.
-INSECURE_DEMO_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
-SECRET_KEY = env_str("SECRET_KEY", INSECURE_DEMO_KEY)
+# With DEBUG off there is no fallback: the app refuses to start without SECRET_KEY (checks.py,
+# require_secret_key); `deliverology demo` writes its own random key into DATA_DIR.
+INSECURE_DEMO_KEY = "insecure-development-key-only-with-DEBUG-on"
+SECRET_KEY = env_str("SECRET_KEY", INSECURE_DEMO_KEY if DEBUG else "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = env_str("SITE_NAME", "Deliverology")
@@ -70,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "deliverology.web.accounts",
@@ -83,8 +93,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "deliverology.web.accounts.sessions.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -178,6 +190,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+CSRF_FAILURE_VIEW = "deliverology.web.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -185,9 +198,37 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A session ends after this long without a request (accounts/sessions.py keeps it alive while used).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 8 * 60) * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS, usually ended at a proxy in front of the app (docs/operating.md, "Production settings").
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer may check health over plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The header a trusted proxy sets to "https" for requests that reached it over HTTPS.
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
+# Pages are rendered on the server with inline SVG charts: nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -218,6 +259,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # A refused (403) or missing (404) page is the app working: logged without a traceback.
+    "filters": {"expected": {"()": "deliverology.web.errors.ExpectedRefusalFilter"}},
+    "loggers": {"django.request": {"filters": ["expected"]}},
 }
 
 # Long work (imports) runs in the background: `deliverology worker` (started by `serve`) runs it.

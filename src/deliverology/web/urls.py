@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from deliverology.web.accounts.forms import LoginForm
 from deliverology.web.accounts.views import admin_password_change
@@ -15,7 +18,10 @@ urlpatterns = [
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
+            # LoginView names the site after the request's Host header; the product's name wins.
+            extra_context={"site_name": settings.SITE_NAME},
         ),
         name="login",
     ),
@@ -27,4 +33,12 @@ urlpatterns = [
         name="admin_password_change",
     ),
     path("admin/", admin.site.urls),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("deliverology/favicon.svg"), permanent=True),
+    ),
 ]
+
+handler403 = "deliverology.web.errors.permission_denied"
+handler404 = "deliverology.web.errors.page_not_found"
+handler500 = "deliverology.web.errors.server_error"

@@ -1,4 +1,5 @@
-"""The diagnostic as an Excel workbook: one sheet per section, plain values (no formulas).
+"""The diagnostic as an Excel workbook: one sheet per section, plain values (no formulas;
+text people typed is written as text, see web/workbooks.py).
 
 Written in openpyxl's write-only mode: a state with tens of thousands of schools gives sheets
 of over a hundred thousand rows, which the normal mode holds in memory cell by cell.
@@ -16,12 +17,13 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
 from deliverology.web.diagnostics.diagnosis import Diagnostic, Spread
+from deliverology.web.workbooks import append_row, new_workbook
 
 Cell = str | float | int | None
 
 
 def diagnostic_workbook(found: Diagnostic) -> Workbook:
-    book = Workbook(write_only=True)
+    book = new_workbook(write_only=True)
     _summary(book.create_sheet(_("Summary")), found)
     _history(book.create_sheet(_("History")), found)
     for title, spread in ((_("Peers"), found.peers), (_("Local units"), found.inside)):
@@ -42,9 +44,9 @@ def workbook_bytes(book: Workbook) -> bytes:
 
 def _table(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
     sheet.freeze_panes = "A2"
-    sheet.append([_bold(sheet, title) for title in header])
+    append_row(sheet, [_bold(sheet, title) for title in header])
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, list(row))
 
 
 def _bold(sheet: Worksheet, text: str) -> WriteOnlyCell:
@@ -105,9 +107,9 @@ def _spread(sheet: Worksheet, spread: Spread | None) -> None:
     )
     _table(sheet, header, rows)
     if spread:
-        sheet.append([])
-        sheet.append([_("Top quartile"), spread.distribution.top_quartile])
-        sheet.append([_("Top decile"), spread.distribution.top_decile])
+        append_row(sheet, [])
+        append_row(sheet, [_("Top quartile"), spread.distribution.top_quartile])
+        append_row(sheet, [_("Top decile"), spread.distribution.top_decile])
 
 
 def _improvers(sheet: Worksheet, found: Diagnostic) -> None:
@@ -176,9 +178,9 @@ def _gap(sheet: Worksheet, found: Diagnostic) -> None:
         for (unit, subgroup), people in gap.by_segment.people_needed.items()
     ]
     _table(sheet, header, [*by_unit, *by_segment])
-    sheet.append([])
-    sheet.append([_("Target"), gap.target.target_value, gap.target.target_period])
-    sheet.append([_("Total people needed"), gap.by_unit.total])
+    append_row(sheet, [])
+    append_row(sheet, [_("Target"), gap.target.target_value, gap.target.target_period])
+    append_row(sheet, [_("Total people needed"), gap.by_unit.total])
 
 
 def _hypotheses(sheet: Worksheet, found: Diagnostic) -> None:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/decide/", views.decide, name="approval_decide"),
+    path("method.css", views.method_css, name="method_css"),
     path("priorities/<str:code>/", views.priority_detail, name="priority"),
     path(
         "priorities/<str:code>/units/<str:unit_code>/", views.priority_detail, name="priority_unit"

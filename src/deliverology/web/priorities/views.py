@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from deliverology.configuration import load_method_config
@@ -188,6 +189,18 @@ def _with_targets(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
         "proposed_by",
         "decided_by",
     ).prefetch_related("target__trajectories")
+
+
+@require_GET
+@cache_control(max_age=3600)
+def method_css(request: HttpRequest) -> HttpResponse:
+    """The method's status colours as CSS classes, so that pages need no inline styles (the
+    Content Security Policy allows none); the colours are checked as #rrggbb when loaded."""
+    rules = [
+        f".status-{status} {{ --status-colour: {colour}; }}"
+        for status, colour in load_method_config().status_colours.items()
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
 
 
 def _chosen_subgroup(

@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped,unused-ignore]
+from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.styles import Font  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped,unused-ignore]
@@ -33,6 +33,7 @@ from deliverology.web.priorities.models import Target, Trajectory, TrajectoryPoi
 from deliverology.web.priorities.progress import plan_for, progress_of
 from deliverology.web.subtargets import actions
 from deliverology.web.subtargets.models import SubTarget, SubTargetSet
+from deliverology.web.workbooks import append_row, new_workbook
 
 TARGET_SHEET = "Target"
 TRAJECTORY_SHEET = "Trajectory"
@@ -77,7 +78,7 @@ class SpreadsheetError(ValueError):
 
 def export_workbook(target: Target) -> bytes:
     """The target's sheet, its trajectory sheet, its sub-targets and their trajectories."""
-    book = Workbook()
+    book = new_workbook()
     _target_sheet(book.active, target)
     _trajectory_sheet(book.create_sheet(TRAJECTORY_SHEET), target)
     sub_target_set = SubTargetSet.objects.filter(target=target).first()
@@ -175,7 +176,7 @@ def _target_sheet(sheet: Worksheet, target: Target) -> None:
         ),
     ]
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     sheet.column_dimensions["A"].width = 18
     sheet.column_dimensions["B"].width = 40
 
@@ -190,14 +191,15 @@ def _trajectory_sheet(sheet: Worksheet, target: Target) -> None:
     points = actions.system_trajectory(target)
     if plan is None:
         for point in points:
-            sheet.append([point.period.label, None, None, point.expected])
+            append_row(sheet, [point.period.label, None, None, point.expected])
         return
     progress = progress_of(metric, figures, plan, config, today())
     by_period = {row.period: row for row in progress.rows}
     for point in points:
         row = by_period.get(point.period)
         assessment = row.assessment if row is not None and row.actual is not None else None
-        sheet.append(
+        append_row(
+            sheet,
             [
                 point.period.label,
                 None,
@@ -210,7 +212,7 @@ def _trajectory_sheet(sheet: Worksheet, target: Target) -> None:
                 assessment.gap if assessment else None,
                 assessment.gap_ratio if assessment else None,
                 config.status_labels[assessment.status.value] if assessment else None,
-            ]
+            ],
         )
         sheet.cell(sheet.max_row, 10).number_format = "0.0%"
 
@@ -218,7 +220,8 @@ def _trajectory_sheet(sheet: Worksheet, target: Target) -> None:
 def _sub_target_sheet(sheet: Worksheet, sub_targets: Sequence[SubTarget]) -> None:
     _header(sheet, SUB_TARGET_COLUMNS)
     for each in sub_targets:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 each.local_unit.code,
                 each.local_unit.name,
@@ -230,7 +233,7 @@ def _sub_target_sheet(sheet: Worksheet, sub_targets: Sequence[SubTarget]) -> Non
                 each.adjusted_value,
                 each.value,
                 each.get_status_display(),
-            ]
+            ],
         )
 
 
@@ -239,11 +242,11 @@ def _sub_trajectory_sheet(sheet: Worksheet, sub_targets: Sequence[SubTarget]) ->
     _header(sheet, ("local_unit_code", "subgroup_code", *periods))
     for each in sub_targets:
         expected = (point.expected for point in each.points.all())
-        sheet.append([each.local_unit.code, each.subgroup.code, *expected])
+        append_row(sheet, [each.local_unit.code, each.subgroup.code, *expected])
 
 
 def _header(sheet: Worksheet, columns: Sequence[str]) -> None:
-    sheet.append(list(columns))
+    append_row(sheet, list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(columns, start=1):
