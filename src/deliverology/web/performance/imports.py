@@ -37,6 +37,7 @@ from deliverology.engine.observations import MetricSpec, ObservationRow, read_ob
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.hierarchy_import import import_hierarchy as _import_hierarchy
 from deliverology.web.performance.models import (
+    PROBLEMS_KEPT,
     ImportRun,
     LocalUnit,
     Metric,
@@ -46,7 +47,6 @@ from deliverology.web.performance.models import (
 
 Say = Callable[[str], None]
 Key = tuple[int, int, int, str]  # metric, local unit, subgroup, period
-PROBLEMS_KEPT = 200
 
 
 @dataclass(frozen=True)
@@ -199,12 +199,17 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
         known_subgroups=set(known.subgroups),
         file_name=run.file_name,
     )
-    run.rows_read = len(read.rows)
+    run.rows_read = read.stats.file_rows
+    run.figures_read = len(read.rows)
     run.rows_set_aside = len(read.placeholders)
     notes = [*read.notes, *read.placeholders]
     run.notes = [str(note) for note in notes][:PROBLEMS_KEPT]
     if read.problems:
-        return run.finish(ImportRun.Outcome.REFUSED, problems=[str(p) for p in read.problems])
+        return run.finish(
+            ImportRun.Outcome.REFUSED,
+            problems=[str(p) for p in read.problems],
+            total=read.stats.problem_count,
+        )
     return _compare_and_write(run, read.rows, known, commit=commit, say=say)
 
 
@@ -222,11 +227,11 @@ def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> Im
     except (DefinitionError, RecordMetricError, BackendError, duckdb.Error, IbisError) as error:
         return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
     problems = _unknown_codes(figures, definition, known)
-    run.rows_read = len(figures)
     smallest = next(iter(definition.levels))
     records = sum(
         f.records for f in figures if f.level == smallest and f.subgroup_code == DEFAULT_SUBGROUP
     )
+    run.rows_read, run.figures_read = records, len(figures)
     run.notes = [f"{records:,} records gave {len(figures):,} figures"]
     if problems:
         return run.finish(ImportRun.Outcome.REFUSED, problems)
@@ -275,15 +280,15 @@ def _compare_and_write(
     run: ImportRun, rows: Iterable[ObservationRow], known: Known, *, commit: bool, say: Say
 ) -> ImportRun:
     say("Comparing with the figures already held")
-    plan = _plan(list(rows), known, run)
+    plan = _plan(rows if isinstance(rows, Sequence) else list(rows), known, run, keep_new=commit)
     run.rows_new, run.rows_changed, run.rows_unchanged = (
-        len(plan.new),
+        plan.new_count,
         len(plan.changed),
         plan.unchanged,
     )
     if not commit:
         return run.finish(ImportRun.Outcome.PREVIEWED)
-    say(f"Writing {len(plan.new):,} new and {len(plan.changed):,} changed figures")
+    say(f"Writing {plan.new_count:,} new and {len(plan.changed):,} changed figures")
     try:
         _write(plan, run, run.created_by, known)
     except DatabaseError as error:
@@ -317,11 +322,15 @@ class Plan:
     changed: dict[int, Figures]  # observation id -> its new figures
     unchanged: int
     metrics: set[int]
+    new_count: int = 0
 
 
-def _plan(rows: Sequence[ObservationRow], known: Known, run: ImportRun) -> Plan:
+def _plan(
+    rows: Sequence[ObservationRow], known: Known, run: ImportRun, *, keep_new: bool = True
+) -> Plan:
     """Sort the file's figures into new, changed and unchanged, without model instances:
-    a record-level import brings a million figures or more."""
+    a record-level import brings a million figures or more. A preview (`keep_new` false)
+    only counts the new figures: it writes none."""
     held = _held(rows, known)
     how = {code: _HowItAddsUp.of(metric) for code, metric in known.metrics.items()}
     plan = Plan(new=[], changed={}, unchanged=0, metrics=set())
@@ -331,8 +340,10 @@ def _plan(rows: Sequence[ObservationRow], known: Known, run: ImportRun) -> Plan:
         figures = metric.figures(row)
         current = held.get((metric.pk, unit, subgroup, row.period))
         if current is None:
-            start = metric.start_of(row.period)
-            plan.new.append(NewFigure(metric.pk, unit, subgroup, row.period, start, *figures))
+            plan.new_count += 1
+            if keep_new:
+                start = metric.start_of(row.period)
+                plan.new.append(NewFigure(metric.pk, unit, subgroup, row.period, start, *figures))
         elif _same(current[1:], figures):
             plan.unchanged += 1
             continue
