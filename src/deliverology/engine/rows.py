@@ -119,7 +119,7 @@ class ObservationRows(Sequence[ObservationRow]):
             return NotImplemented
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
-    __hash__ = None  # type: ignore[assignment]  (mutable, like a list)
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
 
     def missing_reasons(self) -> dict[str, int]:
         """How many figures are missing, by reason."""
