@@ -113,13 +113,17 @@ def cmd_import(args: argparse.Namespace) -> None:
     setup_database()
     from pathlib import Path
 
-    from deliverology.web.performance.imports import run_import, start_import
+    from deliverology.web.performance.imports import file_too_large, run_import, start_import
     from deliverology.web.performance.models import ImportRun
 
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"There is no file at {path}")
     kind = _IMPORT_KINDS[args.kind]
+    # Records are summed by the engine as they are read: their files may be any size.
+    too_large = kind != ImportRun.Kind.RECORDS and file_too_large(path.stat().st_size)
+    if too_large:
+        raise CommandError(f"{too_large} (DELIVEROLOGY_MAX_UPLOAD_MB sets the limit.)")
     mapping, mapping_name = (None, "")
     if kind == ImportRun.Kind.OBSERVATIONS:
         mapping, mapping_name = _mapping(args)
@@ -152,10 +156,9 @@ def _definition(args: argparse.Namespace) -> tuple[Any, str]:
 
 
 def _mapping(args: argparse.Namespace) -> tuple[Any, str]:
-    import json
     from pathlib import Path
 
-    from deliverology.engine.mapping import ColumnMapping
+    from deliverology.engine.mapping import ColumnMapping, mapping_from_json
     from deliverology.web.performance.models import SavedMapping
 
     if not args.mapping:
@@ -167,24 +170,36 @@ def _mapping(args: argparse.Namespace) -> tuple[Any, str]:
     if not path.is_file():
         raise CommandError(f"'{args.mapping}' is neither a saved mapping nor a JSON file")
     try:
-        return ColumnMapping.from_dict(json.loads(path.read_text(encoding="utf-8"))), ""
+        return mapping_from_json(path.read_text(encoding="utf-8")), ""
     except (ValueError, TypeError, KeyError) as error:
         raise CommandError(f"The mapping in {path} is not valid: {error}") from error
 
 
-def _print_run(run: Any) -> None:
-    console.print(
+def _summary(run: Any) -> str:
+    return (
         f"{escape(run.file_name)}: [bold]{run.get_outcome_display()}[/bold] · "
-        f"{run.rows_read:,} rows read, "
+        f"{run.rows_read:,} rows read, {run.figures_read:,} figures: "
         f"{run.rows_new:,} new, {run.rows_changed:,} changed, {run.rows_unchanged:,} unchanged, "
-        f"{run.rows_set_aside:,} set aside, {run.problem_count:,} problems"
+        f"{run.rows_set_aside:,} set aside, {_problems(run.problem_count)}"
     )
+
+
+def _problems(count: int) -> str:
+    return f"{count:,} problem{'' if count == 1 else 's'}"
+
+
+def _print_run(run: Any) -> None:
+    console.print(_summary(run))
     for problem in run.problems[:50]:
         console.print(f"  [red]✗[/red] {escape(problem)}")  # [brackets] are not markup
     for note in run.notes[:20]:
         console.print(f"  [yellow]–[/yellow] {escape(note)}")
-    if run.problem_count > 50:
-        console.print(f"  … and {run.problem_count - 50:,} more (see the Imports page)")
+    if run.problem_count > min(50, len(run.problems)):
+        shown = min(50, len(run.problems))
+        console.print(
+            f"  … {_problems(run.problem_count)} in all; the first {shown} are shown here "
+            f"(the Imports page lists {len(run.problems)})"
+        )
 
 
 def cmd_imports(args: argparse.Namespace) -> None:
@@ -195,8 +210,7 @@ def cmd_imports(args: argparse.Namespace) -> None:
     close_interrupted_imports()
     for run in ImportRun.objects.select_related("created_by")[: args.last]:
         when = run.started_at.strftime("%Y-%m-%d %H:%M")
-        console.print(f"#{run.pk} {when} ", end="")
-        _print_run(run)
+        console.print(f"#{run.pk} {when} {_summary(run)}", soft_wrap=True)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:

@@ -30,7 +30,15 @@ from deliverology.engine.cells import (
 from deliverology.engine.figures import Figures, MetricSpec, read_figures
 from deliverology.engine.mapping import ColumnMapping, Layout, Role
 from deliverology.engine.problems import Problem, ProblemLog
-from deliverology.engine.reading import Cell, FileProblem, TableRow, TableStream, open_table
+from deliverology.engine.reading import (
+    MAX_FILE_BYTES,
+    UNPACKED_RATIO,
+    Cell,
+    FileProblem,
+    TableRow,
+    TableStream,
+    open_table,
+)
 from deliverology.engine.rows import ObservationRow, ObservationRows
 
 __all__ = [
@@ -94,9 +102,11 @@ def read_observations(
     known_metrics: Mapping[str, MetricSpec] | None = None,
     known_subgroups: Collection[str] | None = None,
     file_name: str | None = None,
+    max_unpacked: int = UNPACKED_RATIO * MAX_FILE_BYTES,
 ) -> ObservationsRead:
     """Read and check every row of a file. `known_*` are what the database holds (None: not
-    checked); `file_name` is the name to show in problems (the upload's name)."""
+    checked); `file_name` is the name to show in problems (the upload's name); a compressed
+    DHIS2 export may open to at most `max_unpacked` bytes."""
     name = file_name or Path(path).name
     if mapping.layout is Layout.DHIS2:
         # Imported here: the DHIS2 reader builds on this module's rows and results.
@@ -109,6 +119,7 @@ def read_observations(
             known_metrics=known_metrics,
             known_subgroups=known_subgroups,
             file_name=name,
+            max_unpacked=max_unpacked,
         )
     try:
         table = open_table(path, sheet=mapping.sheet, file_name=name)

@@ -34,6 +34,7 @@ from deliverology.engine.definitions import DefinitionError, RecordDefinition
 from deliverology.engine.mapping import DEFAULT_SUBGROUP, ColumnMapping
 from deliverology.engine.metrics import MetricRow, RecordMetricError, compute_record_metric
 from deliverology.engine.observations import MetricSpec, ObservationRow, read_observations
+from deliverology.engine.reading import UNPACKED_RATIO
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.hierarchy_import import import_hierarchy as _import_hierarchy
 from deliverology.web.performance.models import (
@@ -70,6 +71,26 @@ class Known:
             code: MetricSpec(code, m.core_aggregation, m.period_kind, m.scale)
             for code, m in self.metrics.items()
         }
+
+
+def max_file_bytes() -> int:
+    """The largest file that may be loaded: DELIVEROLOGY_MAX_UPLOAD_MB."""
+    return int(settings.DELIVEROLOGY_MAX_UPLOAD_MB * 1_000_000)
+
+
+def file_too_large(size: int) -> str | None:
+    """Why a file of `size` bytes may not be loaded, or None when it may."""
+    most = max_file_bytes()
+    if size <= most:
+        return None
+    return (
+        f"The file is {_megabytes(size)}; files of at most {_megabytes(most)} can be loaded. "
+        "Split it into smaller files (by year or by region, for example)."
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
 
 
 def file_sha256(path: Path) -> str:
@@ -198,6 +219,7 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
         known_metrics=known.metric_specs(),
         known_subgroups=set(known.subgroups),
         file_name=run.file_name,
+        max_unpacked=UNPACKED_RATIO * max_file_bytes(),
     )
     run.rows_read = read.stats.file_rows
     run.figures_read = len(read.rows)
