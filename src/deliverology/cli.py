@@ -217,10 +217,60 @@ def cmd_worker(args: argparse.Namespace) -> None:
     setup_database()
     from django.core.management import call_command
 
+    from deliverology.web.backups import prune_uploads
     from deliverology.web.performance.imports import close_interrupted_imports
 
     close_interrupted_imports()
+    prune_uploads()
     call_command("db_worker")
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    _django()
+    from pathlib import Path
+
+    from deliverology.web.backups import BackupError, backup
+
+    try:
+        archive = backup(Path(args.to))
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    console.print(f"Backed up to [bold]{escape(str(archive))}[/bold]")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    _django()
+    from pathlib import Path
+
+    from deliverology.web.backups import BackupError, restore
+
+    archive = Path(args.archive)
+    if not archive.is_file():
+        raise CommandError(f"There is no archive at {archive}")
+    try:
+        restored = restore(archive)
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    manifest = restored.manifest
+    console.print(
+        f"Restored the backup of {manifest['created_at']}: "
+        f"{manifest['observations']['count']:,} observations, "
+        f"{len(manifest['uploads']):,} uploaded files. "
+        f"Set {', '.join(manifest['secrets_not_kept'])} as before (they are not in the archive); run `deliverology setup` after an upgrade."
+    )
+
+
+def cmd_prune_uploads(args: argparse.Namespace) -> None:
+    _django()
+    from django.conf import settings
+
+    from deliverology.web.backups import prune_uploads
+
+    deleted = prune_uploads()
+    console.print(
+        f"Deleted {len(deleted):,} uploaded files older than "
+        f"{settings.DELIVEROLOGY_UPLOAD_KEEP_DAYS} days (those of unfinished imports are kept)."
+    )
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -310,6 +360,37 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: deliverology worker",
     )
     worker.set_defaults(handler=cmd_worker)
+
+    saving = commands.add_parser(
+        "backup",
+        help="back up the database, the uploaded files and the settings into one archive",
+        description="Write one .tar.gz archive: the database (SQLite's online backup, or "
+        "pg_dump), the uploaded files imports still refer to, the method's configuration and a "
+        "manifest naming the settings a restore needs. Secrets (SECRET_KEY) are not kept.",
+        epilog="Example: deliverology backup --to /srv/backups",
+    )
+    saving.add_argument("--to", default="backups", help="folder for the archive (./backups)")
+    saving.set_defaults(handler=cmd_backup)
+
+    restoring = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty database",
+        description="Restore an archive written by `deliverology backup` into the configured "
+        "database, which must be empty, and its uploaded files into the uploads folder.",
+        epilog="Example: DELIVEROLOGY_DATA_DIR=/srv/new deliverology restore "
+        "backups/deliverology-backup-20261205-140000.tar.gz",
+    )
+    restoring.add_argument("archive", help="the .tar.gz archive")
+    restoring.set_defaults(handler=cmd_restore)
+
+    pruning = commands.add_parser(
+        "prune-uploads",
+        help="delete uploaded files older than DELIVEROLOGY_UPLOAD_KEEP_DAYS",
+        description="Delete uploaded files older than DELIVEROLOGY_UPLOAD_KEEP_DAYS (90), "
+        "except those of imports not finished. The worker also does this when it starts.",
+        epilog="Example: deliverology prune-uploads",
+    )
+    pruning.set_defaults(handler=cmd_prune_uploads)
 
     manage = commands.add_parser(
         "manage",
