@@ -256,7 +256,8 @@ def cmd_restore(args: argparse.Namespace) -> None:
         f"Restored the backup of {manifest['created_at']}: "
         f"{manifest['observations']['count']:,} observations, "
         f"{len(manifest['uploads']):,} uploaded files. "
-        f"Set {', '.join(manifest['secrets_not_kept'])} as before (they are not in the archive); run `deliverology setup` after an upgrade."
+        f"Set {', '.join(manifest['secrets_not_kept'])} as before "
+        "(they are not in the archive); run `deliverology setup` after an upgrade."
     )
 
 
