@@ -151,13 +151,17 @@ def _stop_serving(signum: int, frame: object) -> None:
 
 def cmd_import(args: argparse.Namespace) -> None:
     setup_database()
-    from deliverology.web.performance.imports import run_import, start_import
+    from deliverology.web.performance.imports import file_too_large, run_import, start_import
     from deliverology.web.performance.models import ImportRun
 
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"There is no file at {path}")
     kind = _IMPORT_KINDS[args.kind]
+    # Records are summed by the engine as they are read: their files may be any size.
+    too_large = kind != ImportRun.Kind.RECORDS and file_too_large(path.stat().st_size)
+    if too_large:
+        raise CommandError(f"{too_large} (DELIVEROLOGY_MAX_UPLOAD_MB sets the limit.)")
     mapping, mapping_name = (None, "")
     if kind == ImportRun.Kind.OBSERVATIONS:
         mapping, mapping_name = _mapping(args)
@@ -188,9 +192,7 @@ def _definition(args: argparse.Namespace) -> tuple[Any, str]:
 
 
 def _mapping(args: argparse.Namespace) -> tuple[Any, str]:
-    import json
-
-    from deliverology.engine.mapping import ColumnMapping
+    from deliverology.engine.mapping import ColumnMapping, mapping_from_json
     from deliverology.web.performance.models import SavedMapping
 
     if not args.mapping:
@@ -202,24 +204,36 @@ def _mapping(args: argparse.Namespace) -> tuple[Any, str]:
     if not path.is_file():
         raise CommandError(f"'{args.mapping}' is neither a saved mapping nor a JSON file")
     try:
-        return ColumnMapping.from_dict(json.loads(path.read_text(encoding="utf-8"))), ""
+        return mapping_from_json(path.read_text(encoding="utf-8")), ""
     except (ValueError, TypeError, KeyError) as error:
         raise CommandError(f"The mapping in {path} is not valid: {error}") from error
 
 
-def _print_run(run: Any) -> None:
-    console.print(
+def _summary(run: Any) -> str:
+    return (
         f"{escape(run.file_name)}: [bold]{run.get_outcome_display()}[/bold] · "
-        f"{run.rows_read:,} rows read, "
+        f"{run.rows_read:,} rows read, {run.figures_read:,} figures: "
         f"{run.rows_new:,} new, {run.rows_changed:,} changed, {run.rows_unchanged:,} unchanged, "
-        f"{run.rows_set_aside:,} set aside, {run.problem_count:,} problems"
+        f"{run.rows_set_aside:,} set aside, {_problems(run.problem_count)}"
     )
+
+
+def _problems(count: int) -> str:
+    return f"{count:,} problem{'' if count == 1 else 's'}"
+
+
+def _print_run(run: Any) -> None:
+    console.print(_summary(run))
     for problem in run.problems[:50]:
         console.print(f"  [red]✗[/red] {escape(problem)}")  # [brackets] are not markup
     for note in run.notes[:20]:
         console.print(f"  [yellow]–[/yellow] {escape(note)}")
-    if run.problem_count > 50:
-        console.print(f"  … and {run.problem_count - 50:,} more (see the Imports page)")
+    if run.problem_count > min(50, len(run.problems)):
+        shown = min(50, len(run.problems))
+        console.print(
+            f"  … {_problems(run.problem_count)} in all; the first {shown} are shown here "
+            f"(the Imports page lists {len(run.problems)})"
+        )
 
 
 def cmd_imports(args: argparse.Namespace) -> None:
@@ -230,17 +244,67 @@ def cmd_imports(args: argparse.Namespace) -> None:
     close_interrupted_imports()
     for run in ImportRun.objects.select_related("created_by")[: args.last]:
         when = run.started_at.strftime("%Y-%m-%d %H:%M")
-        console.print(f"#{run.pk} {when} ", end="")
-        _print_run(run)
+        console.print(f"#{run.pk} {when} {_summary(run)}", soft_wrap=True)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
     setup_database()
+    from deliverology.web.backups import prune_uploads
     from deliverology.web.health.worker import run_worker
     from deliverology.web.performance.imports import close_interrupted_imports
 
     close_interrupted_imports()
+    prune_uploads()
     run_worker()
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    _django()
+    from pathlib import Path
+
+    from deliverology.web.backups import BackupError, backup
+
+    try:
+        archive = backup(Path(args.to))
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    console.print(f"Backed up to [bold]{escape(str(archive))}[/bold]")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    _django()
+    from pathlib import Path
+
+    from deliverology.web.backups import BackupError, restore
+
+    archive = Path(args.archive)
+    if not archive.is_file():
+        raise CommandError(f"There is no archive at {archive}")
+    try:
+        restored = restore(archive)
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    manifest = restored.manifest
+    console.print(
+        f"Restored the backup of {manifest['created_at']}: "
+        f"{manifest['observations']['count']:,} observations, "
+        f"{len(manifest['uploads']):,} uploaded files. "
+        f"Set {', '.join(manifest['secrets_not_kept'])} as before "
+        "(they are not in the archive); run `deliverology setup` after an upgrade."
+    )
+
+
+def cmd_prune_uploads(args: argparse.Namespace) -> None:
+    _django()
+    from django.conf import settings
+
+    from deliverology.web.backups import prune_uploads
+
+    deleted = prune_uploads()
+    console.print(
+        f"Deleted {len(deleted):,} uploaded files older than "
+        f"{settings.DELIVEROLOGY_UPLOAD_KEEP_DAYS} days (those of unfinished imports are kept)."
+    )
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -331,6 +395,37 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: deliverology worker",
     )
     worker.set_defaults(handler=cmd_worker)
+
+    saving = commands.add_parser(
+        "backup",
+        help="back up the database, the uploaded files and the settings into one archive",
+        description="Write one .tar.gz archive: the database (SQLite's online backup, or "
+        "pg_dump), the uploaded files imports still refer to, the method's configuration and a "
+        "manifest naming the settings a restore needs. Secrets (SECRET_KEY) are not kept.",
+        epilog="Example: deliverology backup --to /srv/backups",
+    )
+    saving.add_argument("--to", default="backups", help="folder for the archive (./backups)")
+    saving.set_defaults(handler=cmd_backup)
+
+    restoring = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty database",
+        description="Restore an archive written by `deliverology backup` into the configured "
+        "database, which must be empty, and its uploaded files into the uploads folder.",
+        epilog="Example: DELIVEROLOGY_DATA_DIR=/srv/new deliverology restore "
+        "backups/deliverology-backup-20261205-140000.tar.gz",
+    )
+    restoring.add_argument("archive", help="the .tar.gz archive")
+    restoring.set_defaults(handler=cmd_restore)
+
+    pruning = commands.add_parser(
+        "prune-uploads",
+        help="delete uploaded files older than DELIVEROLOGY_UPLOAD_KEEP_DAYS",
+        description="Delete uploaded files older than DELIVEROLOGY_UPLOAD_KEEP_DAYS (90), "
+        "except those of imports not finished. The worker also does this when it starts.",
+        epilog="Example: deliverology prune-uploads",
+    )
+    pruning.set_defaults(handler=cmd_prune_uploads)
 
     manage = commands.add_parser(
         "manage",

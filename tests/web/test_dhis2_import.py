@@ -174,7 +174,7 @@ def test_a_dhis2_mapping_without_data_elements_is_refused_where_it_is_written(
             "mapping_json": '{"layout": "dhis2", "dhis2": {}}',
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode().replace("&#39;", "'").replace("&#x27;", "'")
     assert "'dhis2' needs 'data_elements'" in page
     assert not ImportRun.objects.exists()

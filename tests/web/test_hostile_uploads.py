@@ -45,7 +45,7 @@ def test_a_hostile_upload_is_refused_clearly_and_saves_nothing(case, analyst, tm
         },
     )
     if not path.stat().st_size:  # the form itself refuses an empty file
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "The submitted file is empty." in response.content.decode()
         assert (state(), ImportRun.objects.count()) == (before, runs)
         return

@@ -329,7 +329,7 @@ def test_an_uploaded_file_with_problems_lists_them_and_saves_nothing(
 def test_observations_need_a_mapping(login, england_setup, settings, tmp_path):
     settings.UPLOAD_DIR = tmp_path
     response = upload(login("analyst"), DASHBOARD_CSV, kind="observations")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose a saved mapping or write one out." in response.content.decode()
     assert not ImportRun.objects.filter(file_name=DASHBOARD_CSV.name).exists()
 

@@ -27,7 +27,13 @@ from deliverology.core.periods import (
     parse_dhis2_period,
 )
 from deliverology.engine.cells import fold_markers
-from deliverology.engine.dhis2_export import DataValue, Dhis2FileProblem, ValueSet, read_value_set
+from deliverology.engine.dhis2_export import (
+    MAX_UNPACKED_BYTES,
+    DataValue,
+    Dhis2FileProblem,
+    ValueSet,
+    read_value_set,
+)
 from deliverology.engine.figures import Figures, MetricSpec, read_figures
 from deliverology.engine.mapping import ColumnMapping, Dhis2DataElement, Dhis2Mapping, Role
 from deliverology.engine.observations import ObservationRow, ObservationsRead, ReadStats
@@ -49,25 +55,27 @@ def read_dhis2(
     known_metrics: Mapping[str, MetricSpec] | None = None,
     known_subgroups: Collection[str] | None = None,
     file_name: str | None = None,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
 ) -> ObservationsRead:
-    """Read and check every data value of a DHIS2 export; see `read_observations`."""
+    """Read and check every data value of a DHIS2 export; see `read_observations`.
+    A compressed export may open to at most `max_unpacked` bytes."""
     name = file_name or Path(path).name
     if mapping.dhis2 is None:
         raise ValueError("read_dhis2 needs a mapping with the dhis2 layout")
     try:
-        value_set = read_value_set(Path(path), name)
+        value_set = read_value_set(Path(path), name, max_unpacked=max_unpacked)
+        reader = _Dhis2Reader(
+            name,
+            value_set,
+            mapping,
+            mapping.dhis2,
+            known_units=None if known_units is None else frozenset(known_units),
+            known_metrics=known_metrics,
+            known_subgroups=None if known_subgroups is None else frozenset(known_subgroups),
+        )
+        return reader.read()
     except Dhis2FileProblem as problem:
         return _refused(name, Problem(name, None, None, problem.message, problem.expected))
-    reader = _Dhis2Reader(
-        name,
-        value_set,
-        mapping,
-        mapping.dhis2,
-        known_units=None if known_units is None else frozenset(known_units),
-        known_metrics=known_metrics,
-        known_subgroups=None if known_subgroups is None else frozenset(known_subgroups),
-    )
-    return reader.read()
 
 
 def _refused(name: str, problem: Problem) -> ObservationsRead:
@@ -127,17 +135,23 @@ class _Dhis2Reader:
         self.attribute_combos = frozenset(dhis2.attribute_option_combos)
 
     def read(self) -> ObservationsRead:
-        for problem in self.value_set.problems:
-            self._problem(problem.line, problem.column, problem.message, problem.expected)
-        for refused in self.value_set.refused:
-            self.refused_near.update(_near(refused))
         self._check_metrics()
         for value in self.value_set.values:
+            if value.problems:
+                self._refuse(value)
+                continue
             self._read_value(value)
             if value.line in self.problem_lines:
                 self.refused_near.update(_near(value))
         rows = self._observations()
         return self._result(rows)
+
+    def _refuse(self, value: DataValue) -> None:
+        """A value that could not be read: its problems; its ids, to leave its partners be."""
+        for problem in value.problems:
+            self._problem(problem.line, problem.column, problem.message, problem.expected)
+        if value.ids:
+            self.refused_near.update(_near(value))
 
     def _result(self, rows: list[ObservationRow]) -> ObservationsRead:
         missing = Counter(row.missing_reason for row in rows if row.missing_reason)

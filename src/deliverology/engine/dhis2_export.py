@@ -11,20 +11,25 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import itertools
 import json
+import re
 import sys
 import zipfile
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TextIO
 
 from deliverology.engine.cells import shown
 from deliverology.engine.problems import Problem
-from deliverology.engine.reading import MAX_CELL_CHARS, Cell
+from deliverology.engine.reading import MAX_CELL_CHARS, MAX_FILE_BYTES, UNPACKED_RATIO, Cell
 
-MAX_UNPACKED_BYTES = 2 << 30  # a compressed export opened to more than this is refused
+# A compressed export opened to more than this is refused, read as it opens (never held whole).
+MAX_UNPACKED_BYTES = UNPACKED_RATIO * MAX_FILE_BYTES
+_CHUNK_CHARS = 1 << 20
+_MAX_VALUE_CHARS = 1 << 24  # one data value (or other field) of the JSON longer than this: refused
 _EXPORT_EXPECTED = "a DHIS2 data value set exported as JSON or CSV"
 
 # The fields of a data value as the JSON export names them, and the CSV export's names.
@@ -73,19 +78,19 @@ class DataValue:
     ids: Mapping[str, str]
     value: Cell
     deleted: bool = False
+    problems: tuple[Problem, ...] = ()  # what is wrong with it; its ids as far as read
 
 
 @dataclass
 class ValueSet:
-    """The data values of a file, the names its format gives each field, and what was found
-    wrong with single values while reading them (`refused` keeps those values' ids as far as
-    they could be read, so that their partners are not reported a second time)."""
+    """The data values of a file, read as they are wanted (`values`, once), and the names its
+    format gives each field. A value with `problems` is refused; its ids are kept so that its
+    partners are not reported a second time. `rows` counts the values read so far; a problem
+    with the whole file found while reading raises `Dhis2FileProblem` from `values`."""
 
     format: str
-    values: list[DataValue]
+    values: Iterator[DataValue]
     field_names: Mapping[str, str]
-    problems: list[Problem] = field(default_factory=list)
-    refused: list[DataValue] = field(default_factory=list)
     rows: int = 0
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -94,21 +99,32 @@ class ValueSet:
 # ------------------------------------------------------------------------- the file's bytes
 
 
-def read_value_set(path: Path, name: str) -> ValueSet:
-    """The data values of a JSON or CSV export, also inside a .zip or .gz as DHIS2 writes."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise Dhis2FileProblem(f"the file cannot be opened ({error.strerror})") from None
-    data, inner = _unpacked(data, name)
-    kind = _content_kind(data)
+Opener = Callable[[], AbstractContextManager[IO[bytes]]]
+
+
+def read_value_set(path: Path, name: str, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> ValueSet:
+    """The data values of a JSON or CSV export, also inside a .zip or .gz as DHIS2 writes.
+
+    The file is read as it is wanted, a megabyte at a time; a compressed file that opens to
+    more than `max_unpacked` bytes is refused when it gets there.
+    """
+
+    def opened() -> AbstractContextManager[IO[bytes]]:
+        return _opened(path, max_unpacked)
+
+    with opened() as stream:
+        head = stream.read(4096)
+    inner = _inner_name(path, name)
+    kind = _content_kind(head)
+    notes = ["the file is UTF-8 with a byte-order mark (BOM)"] if head[:3] == _BOM else []
     if kind == "json":
-        return _json_value_set(data)
+        return _json_value_set(opened, notes)
     if kind == "csv" and not inner.lower().endswith(".json"):
-        return _csv_value_set(data)
+        return _csv_value_set(opened, notes)
     raise Dhis2FileProblem(_WRONG_CONTENT.get(kind, "the file is not JSON"))
 
 
+_BOM = b"\xef\xbb\xbf"
 _WRONG_CONTENT = {
     "empty": "the file is empty",
     "xml": "the file holds XML: DHIS2's XML export cannot be read",
@@ -117,40 +133,118 @@ _WRONG_CONTENT = {
 }
 
 
-def _unpacked(data: bytes, name: str) -> tuple[bytes, str]:
-    if data.startswith(b"\x1f\x8b"):
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-                return _limited(stream.read(MAX_UNPACKED_BYTES + 1)), name.removesuffix(".gz")
-        except (OSError, EOFError) as error:
-            raise Dhis2FileProblem(f"the gzip file is damaged or cut short ({error})") from None
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_member(data)
-    return data, name
+def _inner_name(path: Path, name: str) -> str:
+    """The name of what the file holds: inside a .gz, the name without it; inside a zip, the
+    name of its one file."""
+    with _raw(path) as raw:
+        magic = raw.read(4)
+        if magic.startswith(b"\x1f\x8b"):
+            return name.removesuffix(".gz")
+        if magic.startswith(b"PK\x03\x04"):
+            with _zip(raw) as archive:
+                return _member(archive).filename
+    return name
 
 
-def _zip_member(data: bytes) -> tuple[bytes, str]:
+@contextmanager
+def _raw(path: Path) -> Iterator[IO[bytes]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [info for info in archive.infolist() if not info.is_dir()]
-            if len(members) != 1:
-                raise Dhis2FileProblem(
-                    f"the zip file holds {len(members)} files",
-                    "a zip file holding one DHIS2 export, as DHIS2 writes it",
-                )
-            with archive.open(members[0]) as stream:
-                return _limited(stream.read(MAX_UNPACKED_BYTES + 1)), members[0].filename
+        stream = path.open("rb")
+    except OSError as error:
+        raise Dhis2FileProblem(f"the file cannot be opened ({error.strerror})") from None
+    with stream:
+        yield stream
+
+
+@contextmanager
+def _zip(raw: IO[bytes]) -> Iterator[zipfile.ZipFile]:
+    try:
+        archive = zipfile.ZipFile(raw)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise Dhis2FileProblem(f"the zip file is damaged or cut short ({error})") from None
+    with archive:
+        yield archive
+
+
+def _member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if len(members) != 1:
+        raise Dhis2FileProblem(
+            f"the zip file holds {len(members)} files",
+            "a zip file holding one DHIS2 export, as DHIS2 writes it",
+        )
+    return members[0]
+
+
+@contextmanager
+def _opened(path: Path, limit: int) -> Iterator[IO[bytes]]:
+    """The file's bytes, unpacked from a .gz or a .zip as they are read."""
+    with _raw(path) as raw:
+        magic = raw.read(4)
+        raw.seek(0)
+        if magic.startswith(b"\x1f\x8b"):
+            with gzip.GzipFile(fileobj=raw) as inner:
+                yield io.BufferedReader(_Unpacking(inner, "gzip", limit), _CHUNK_CHARS)
+        elif magic.startswith(b"PK\x03\x04"):
+            with _zip(raw) as archive, _open_member(archive) as member:
+                yield io.BufferedReader(_Unpacking(member, "zip", limit), _CHUNK_CHARS)
+        else:
+            yield raw
+
+
+@contextmanager
+def _open_member(archive: zipfile.ZipFile) -> Iterator[IO[bytes]]:
+    try:
+        member = archive.open(_member(archive))
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
         raise Dhis2FileProblem(f"the zip file is damaged or cut short ({error})") from None
+    with member:
+        yield member
 
 
-def _limited(data: bytes) -> bytes:
-    if len(data) > MAX_UNPACKED_BYTES:
-        raise Dhis2FileProblem(
-            f"the compressed file opens to more than {MAX_UNPACKED_BYTES >> 30} GiB",
-            "an export of at most that size, or several smaller exports",
-        )
-    return data
+class _Unpacking(io.RawIOBase):
+    """A compressed file's content as it is unpacked, refused beyond `limit` bytes."""
+
+    def __init__(self, inner: IO[bytes] | gzip.GzipFile, what: str, limit: int) -> None:
+        self.inner, self.what, self.limit, self.size = inner, what, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self.inner.read(min(len(buffer), _CHUNK_CHARS))
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError) as error:
+            raise Dhis2FileProblem(
+                f"the {self.what} file is damaged or cut short ({error})"
+            ) from None
+        self.size += len(data)
+        if self.size > self.limit:
+            raise Dhis2FileProblem(
+                f"the compressed file opens to more than {_size(self.limit)}",
+                "an export of at most that size, or several smaller exports",
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e9:,.1f} GB" if count >= 1e9 else f"{count / 1e6:,.1f} MB"
+
+
+@contextmanager
+def _text(opened: Opener) -> Iterator[TextIO]:
+    """The file's text, as UTF-8 (a byte-order mark left out)."""
+    with opened() as stream, io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
+        yield text
+
+
+def _not_utf8(error: UnicodeDecodeError) -> Dhis2FileProblem:
+    byte = error.object[error.start]
+    return Dhis2FileProblem(
+        f"the file is not UTF-8 text (it has the byte 0x{byte:02X})",
+        "the file as DHIS2 exported it, which is UTF-8",
+    )
 
 
 def _content_kind(data: bytes) -> str:
@@ -166,20 +260,6 @@ def _content_kind(data: bytes) -> str:
     return "csv"
 
 
-def _decoded(data: bytes) -> tuple[str, str, list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise Dhis2FileProblem(
-            f"the file is not UTF-8 text (line {line} has the byte 0x{data[error.start]:02X})",
-            "the file as DHIS2 exported it, which is UTF-8",
-        ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        return text, "utf-8-sig", ["the file is UTF-8 with a byte-order mark (BOM)"]
-    return text, "utf-8", []
-
-
 # ---------------------------------------------------------------------------------- JSON
 
 
@@ -187,54 +267,161 @@ class _JsonNumber(str):
     """A number as written in the JSON, kept as text so that no size overflows reading it."""
 
 
-def _json_value_set(data: bytes) -> ValueSet:
-    text, encoding, notes = _decoded(data)
-    try:
-        document = json.loads(
-            text, parse_int=_JsonNumber, parse_float=_JsonNumber, parse_constant=_JsonNumber
-        )
-    except json.JSONDecodeError as error:
-        raise Dhis2FileProblem(
-            f"the file is not complete JSON ({error.msg}: line {error.lineno}, column "
-            f"{error.colno} of the text): was the download cut short?",
-        ) from None
-    except RecursionError:
-        raise Dhis2FileProblem("the JSON is nested too deeply to be a data value set") from None
-    items, defaults = _data_values(document)
-    value_set = ValueSet("dhis2-json", [], {name: name for name in (*FIELDS, "value")})
-    value_set.encoding, value_set.notes = encoding, notes
-    value_set.rows = len(items)
-    for place, item in enumerate(items):
-        items[place] = None  # let each parsed item go once read: a national export is large
-        _json_value(place + 1, item, defaults, value_set)
+_DECODER = json.JSONDecoder(
+    parse_int=_JsonNumber, parse_float=_JsonNumber, parse_constant=_JsonNumber
+)
+_BLANKS = re.compile(r"[ \t\n\r]*")
+_SHAPE = 'an object with a list of "dataValues", as DHIS2 exports a data value set'
+
+
+def _json_value_set(opened: Opener, notes: list[str]) -> ValueSet:
+    """The JSON read twice: once to check its shape and find the fields given for every value
+    (they may follow the values), then value by value. Each value is parsed by the standard
+    library's decoder; only one is held at a time."""
+    outline = _Outline()
+    with _text(opened) as text:
+        for _ in _json_items(_JsonText(text), outline):
+            pass
+    outline.check()
+    defaults = {name: outline.fields[name] for name in FIELDS if name in outline.fields}
+    value_set = ValueSet("dhis2-json", iter(()), {name: name for name in (*FIELDS, "value")})
+    value_set.encoding = "utf-8-sig" if notes else "utf-8"
+    value_set.notes, value_set.rows = notes, outline.count
+
+    def values() -> Iterator[DataValue]:
+        with _text(opened) as text:
+            for position, item in _json_items(_JsonText(text), _Outline()):
+                yield _json_value(position, item, defaults)
+
+    value_set.values = values()
     return value_set
 
 
-def _data_values(document: Any) -> tuple[list[Any], dict[str, Any]]:
-    if not isinstance(document, dict):
-        raise Dhis2FileProblem(
-            f"the JSON is {_json_type(document)}, not a data value set",
-            'an object with a list of "dataValues", as DHIS2 exports a data value set',
-        )
-    if "dataValues" not in document:
-        keys = ", ".join(f"'{key}'" for key in list(document)[:10]) or "none"
-        what = " (it looks like a DHIS2 analytics table)" if "rows" in document else ""
-        raise Dhis2FileProblem(
-            f"the JSON has no 'dataValues'{what}; its keys are {keys}",
-            'a data value set: an object with a list of "dataValues"',
-        )
-    items = document["dataValues"]
-    if not isinstance(items, list):
-        raise Dhis2FileProblem(
-            f"'dataValues' is {_json_type(items)}, not a list", "a list of data values"
-        )
-    if not items:
-        raise Dhis2FileProblem("'dataValues' is empty", "at least one data value")
-    defaults = {name: document[name] for name in FIELDS if name in document}
-    return items, defaults
+@dataclass
+class _Outline:
+    """What the first reading found: the document's fields but its values, and their count."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    count: int = 0
+    listed: bool = False
+
+    def check(self) -> None:
+        if "dataValues" not in self.fields and not self.listed:
+            keys = ", ".join(f"'{key}'" for key in list(self.fields)[:10]) or "none"
+            what = " (it looks like a DHIS2 analytics table)" if "rows" in self.fields else ""
+            raise Dhis2FileProblem(
+                f"the JSON has no 'dataValues'{what}; its keys are {keys}",
+                'a data value set: an object with a list of "dataValues"',
+            )
+        if not self.listed:
+            given = _json_type(self.fields["dataValues"])
+            raise Dhis2FileProblem(f"'dataValues' is {given}, not a list", "a list of data values")
+        if not self.count:
+            raise Dhis2FileProblem("'dataValues' is empty", "at least one data value")
 
 
-def _json_value(position: int, item: Any, defaults: dict[str, Any], value_set: ValueSet) -> None:
+def _json_items(text: _JsonText, outline: _Outline) -> Iterator[tuple[int, Any]]:
+    """(position, item) for each item of the document's 'dataValues'; its other fields go in
+    `outline`."""
+    if text.next_char() != "{":
+        raise Dhis2FileProblem("the JSON is a list, not a data value set", _SHAPE)
+    text.take("{")
+    while text.next_char() != "}":
+        key = text.value()
+        text.take(":")
+        if key == "dataValues" and text.next_char() == "[":
+            outline.listed = True
+            yield from _list_items(text, outline)
+        else:
+            outline.fields[str(key)] = text.value()
+        if text.next_char() != ",":
+            break
+        text.take(",")
+    text.take("}")
+    if text.next_char():
+        raise text.incomplete("Extra data")
+
+
+def _list_items(text: _JsonText, outline: _Outline) -> Iterator[tuple[int, Any]]:
+    text.take("[")
+    while text.next_char() != "]":
+        item = text.value()
+        outline.count += 1
+        yield outline.count, item
+        if text.next_char() != ",":
+            break
+        text.take(",")
+    text.take("]")
+
+
+class _JsonText:
+    """JSON text read a megabyte at a time, one value at a time."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.buffer = ""
+        self.at = 0
+        self.lines_before = 0
+        self.ended = False
+
+    def _more(self) -> bool:
+        if self.ended:
+            return False
+        try:
+            chunk = self.stream.read(_CHUNK_CHARS)
+        except UnicodeDecodeError as error:
+            raise _not_utf8(error) from None
+        if not chunk:
+            self.ended = True
+            return False
+        self.lines_before += self.buffer.count("\n", 0, self.at)
+        self.buffer = self.buffer[self.at :] + chunk
+        self.at = 0
+        return True
+
+    def next_char(self) -> str:
+        """The next character that is not blank ("" at the end)."""
+        while True:
+            match = _BLANKS.match(self.buffer, self.at)
+            self.at = match.end() if match else self.at
+            if self.at < len(self.buffer):
+                return self.buffer[self.at]
+            if not self._more():
+                return ""
+
+    def take(self, char: str) -> None:
+        if self.next_char() != char:
+            raise self.incomplete(f"Expecting '{char}'")
+        self.at += 1
+
+    def value(self) -> Any:
+        self.next_char()
+        while True:
+            try:
+                found, end = _DECODER.raw_decode(self.buffer, self.at)
+            except json.JSONDecodeError as error:
+                if len(self.buffer) - self.at < _MAX_VALUE_CHARS and self._more():
+                    continue
+                raise self.incomplete(error.msg, error.pos) from None
+            except RecursionError:
+                raise Dhis2FileProblem(
+                    "the JSON is nested too deeply to be a data value set"
+                ) from None
+            if end == len(self.buffer) and self._more():
+                continue  # a number may go on in the next megabyte
+            self.at = end
+            return found
+
+    def incomplete(self, message: str, at: int | None = None) -> Dhis2FileProblem:
+        at = self.at if at is None else at
+        line = self.lines_before + self.buffer.count("\n", 0, at) + 1
+        return Dhis2FileProblem(
+            f"the file is not complete JSON ({message}: line {line} of the text): was the "
+            "download cut short?",
+        )
+
+
+def _json_value(position: int, item: Any, defaults: dict[str, Any]) -> DataValue:
     problems: list[Problem] = []
 
     def problem(column: str | None, message: str, expected: str) -> None:
@@ -242,10 +429,8 @@ def _json_value(position: int, item: Any, defaults: dict[str, Any], value_set: V
 
     if not isinstance(item, dict):
         expected = 'an object like {"dataElement": ..., "value": ...}'
-        value_set.problems.append(
-            Problem("", position, None, f"the data value is {_json_type(item)}", expected)
-        )
-        return
+        problem(None, f"the data value is {_json_type(item)}", expected)
+        return DataValue(position, {}, None, problems=tuple(problems))
     ids: dict[str, str] = {}
     for name in FIELDS:
         given = item.get(name, defaults.get(name))
@@ -262,10 +447,8 @@ def _json_value(position: int, item: Any, defaults: dict[str, Any], value_set: V
     if not isinstance(deleted, bool):
         problem("deleted", f"'deleted' is {_json_type(deleted)}", "true or false")
     if problems:
-        value_set.problems.extend(problems)
-        value_set.refused.append(DataValue(position, ids, None))
-    else:
-        value_set.values.append(DataValue(position, ids, value, deleted is True))
+        return DataValue(position, ids, None, problems=tuple(problems))
+    return DataValue(position, ids, value, deleted is True)
 
 
 def _json_type(value: Any) -> str:
@@ -294,10 +477,9 @@ _FIELD_NOUNS = {
 # ----------------------------------------------------------------------------------- CSV
 
 
-def _csv_value_set(data: bytes) -> ValueSet:
-    text, encoding, notes = _decoded(data)
-    records = _csv_records(text)
-    first = next(records, None)
+def _csv_value_set(opened: Opener, notes: list[str]) -> ValueSet:
+    with _text(opened) as text:
+        first = next(_csv_records(text), None)
     if first is None:
         raise Dhis2FileProblem("the file is empty")
     if len(first[1]) == 1 and first[1][0].count(";") >= 3:
@@ -320,24 +502,36 @@ def _csv_value_set(data: bytes) -> ValueSet:
         }
         field_names = {name: column for column, name in _CSV_NAMES.items() if column in CSV_COLUMNS}
         width = 0
-        records = itertools.chain([first], records)
         notes.append("the file has no header row, so its columns were read in DHIS2's order")
-    value_set = ValueSet("dhis2-csv", [], field_names, encoding=encoding, notes=notes)
-    for line, cells in records:
-        value_set.rows += 1
-        _csv_value(line, cells, names, width, value_set)
-    if not value_set.values and not value_set.problems:
-        raise Dhis2FileProblem("the file has a header row but no data values", "at least one row")
+    encoding = "utf-8-sig" if notes and "byte-order" in notes[0] else "utf-8"
+    value_set = ValueSet("dhis2-csv", iter(()), field_names, encoding=encoding, notes=notes)
+
+    def values() -> Iterator[DataValue]:
+        with _text(opened) as text:
+            records = _csv_records(text)
+            if width:
+                next(records)  # the header
+            for line, cells in records:
+                value_set.rows += 1
+                yield _csv_value(line, cells, names, width, field_names)
+        if not value_set.rows:
+            raise Dhis2FileProblem(
+                "the file has a header row but no data values", "at least one row"
+            )
+
+    value_set.values = values()
     return value_set
 
 
-def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _csv_records(text: TextIO) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(text, strict=True)
     while True:
         try:
             record = next(reader)
         except StopIteration:
             return
+        except UnicodeDecodeError as error:
+            raise _not_utf8(error) from None
         except csv.Error as error:
             raise Dhis2FileProblem(
                 f"line {reader.line_num} cannot be read as CSV ({error})",
@@ -359,24 +553,27 @@ def _check_csv_header(header: list[str], names: Mapping[int, str]) -> None:
 
 
 def _csv_value(
-    line: int, cells: list[str], names: Mapping[int, str], width: int, value_set: ValueSet
-) -> None:
-    def problem(column: str | None, message: str, expected: str) -> None:
-        value_set.problems.append(Problem("", line, column, message, expected))
+    line: int,
+    cells: list[str],
+    names: Mapping[int, str],
+    width: int,
+    field_names: Mapping[str, str],
+) -> DataValue:
+    def problem(column: str | None, message: str, expected: str) -> DataValue:
+        return DataValue(line, {}, None, problems=(Problem("", line, column, message, expected),))
 
     needed = width or CSV_COLUMNS.index("value") + 1
     if (width and len(cells) != width) or len(cells) < needed:
         said = f"the header's {width}" if width else f"at least {needed} (up to the value)"
         count = f"{len(cells)} cell{'' if len(cells) == 1 else 's'}"
-        problem(None, f"the row has {count}", f"{said} cells on every row")
-        return
+        return problem(None, f"the row has {count}", f"{said} cells on every row")
     if any(len(cell) > MAX_CELL_CHARS for cell in cells):
-        problem(None, f"a cell holds more than {MAX_CELL_CHARS:,} characters", "short values")
-        return
+        return problem(
+            None, f"a cell holds more than {MAX_CELL_CHARS:,} characters", "short values"
+        )
     found = {name: cells[place].strip() for place, name in names.items() if place < len(cells)}
     deleted = found.get("deleted", "").lower()
     if deleted not in ("", "true", "false"):
-        problem(value_set.field_names["deleted"], f"'deleted' is {shown(deleted)}", "true or false")
-        return
+        return problem(field_names["deleted"], f"'deleted' is {shown(deleted)}", "true or false")
     ids = {name: sys.intern(found.get(name, "")) for name in FIELDS}
-    value_set.values.append(DataValue(line, ids, found["value"], deleted == "true"))
+    return DataValue(line, ids, found["value"], deleted == "true")

@@ -18,6 +18,7 @@ for the local unit or the subgroup: a row of a national file with region "ALL" i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
@@ -30,6 +31,15 @@ from deliverology.engine.cells import MISSING_REASONS
 
 class MappingError(ValueError):
     """A column mapping that cannot be used, or JSON that is not a mapping."""
+
+
+def mapping_from_json(text: str) -> ColumnMapping:
+    """A mapping written out as JSON; JSON nested too deeply to be one is a `MappingError`."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise MappingError("the JSON is nested too deeply to be a column mapping") from None
+    return ColumnMapping.from_dict(data)
 
 
 class Layout(StrEnum):

@@ -8,8 +8,7 @@ A caller loads the rows only when there are no problems, so a file goes in whole
 from __future__ import annotations
 
 import difflib
-from collections import Counter
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -31,11 +30,21 @@ from deliverology.engine.cells import (
 from deliverology.engine.figures import Figures, MetricSpec, read_figures
 from deliverology.engine.mapping import ColumnMapping, Layout, Role
 from deliverology.engine.problems import Problem, ProblemLog
-from deliverology.engine.reading import Cell, FileProblem, Table, TableRow, read_table
+from deliverology.engine.reading import (
+    MAX_FILE_BYTES,
+    UNPACKED_RATIO,
+    Cell,
+    FileProblem,
+    TableRow,
+    TableStream,
+    open_table,
+)
+from deliverology.engine.rows import ObservationRow, ObservationRows
 
 __all__ = [
     "MetricSpec",
     "ObservationRow",
+    "ObservationRows",
     "ObservationsRead",
     "ReadStats",
     "read_observations",
@@ -43,25 +52,6 @@ __all__ = [
 
 _UNIT_EXPECTED = "the code of a local unit in the hierarchy (load the hierarchy first)"
 _MISSING_WORDS = {"suppressed", "not applicable", "not collected", "not yet available"}
-
-
-@dataclass(frozen=True)
-class ObservationRow:
-    """One checked figure. `line` is the file's row; `period` the canonical label (2011-12).
-
-    A missing figure has a `missing_reason` and no numbers; it is never a zero.
-    """
-
-    line: int
-    metric_code: str
-    local_unit_code: str
-    period: str
-    subgroup_code: str
-    numerator: float | None
-    denominator: float | None
-    value: float | None
-    provisional: bool = False
-    missing_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +73,7 @@ class ObservationsRead:
     """What a file holds. Load `rows` only if `problems` is empty."""
 
     file: str
-    rows: list[ObservationRow]
+    rows: Sequence[ObservationRow]
     problems: list[Problem]
     placeholders: list[Problem]
     mangled_periods: list[Problem]
@@ -112,9 +102,11 @@ def read_observations(
     known_metrics: Mapping[str, MetricSpec] | None = None,
     known_subgroups: Collection[str] | None = None,
     file_name: str | None = None,
+    max_unpacked: int = UNPACKED_RATIO * MAX_FILE_BYTES,
 ) -> ObservationsRead:
     """Read and check every row of a file. `known_*` are what the database holds (None: not
-    checked); `file_name` is the name to show in problems (the upload's name)."""
+    checked); `file_name` is the name to show in problems (the upload's name); a compressed
+    DHIS2 export may open to at most `max_unpacked` bytes."""
     name = file_name or Path(path).name
     if mapping.layout is Layout.DHIS2:
         # Imported here: the DHIS2 reader builds on this module's rows and results.
@@ -127,9 +119,10 @@ def read_observations(
             known_metrics=known_metrics,
             known_subgroups=known_subgroups,
             file_name=name,
+            max_unpacked=max_unpacked,
         )
     try:
-        table = read_table(path, sheet=mapping.sheet, file_name=name)
+        table = open_table(path, sheet=mapping.sheet, file_name=name)
     except FileProblem as problem:
         return _refused(name, problem.problems)
     reader = _ObservationReader(
@@ -150,7 +143,7 @@ def _refused(name: str, problems: list[Problem]) -> ObservationsRead:
 class _ObservationReader:
     def __init__(
         self,
-        table: Table,
+        table: TableStream,
         mapping: ColumnMapping,
         *,
         known_units: frozenset[str] | None,
@@ -163,10 +156,9 @@ class _ObservationReader:
         self.known_metrics = known_metrics
         self.known_subgroups = known_subgroups
         self.log = ProblemLog(table.file)
-        self.rows: list[ObservationRow] = []
+        self.rows = ObservationRows()
         self.placeholders: list[Problem] = []
         self.mangled: list[Problem] = []
-        self.first_line: dict[tuple[str, str, str, str], int] = {}
         self.first_kind: dict[str, tuple[PeriodKind, int, str]] = {}
         self.periods: dict[tuple[str, bool, PeriodKind | None], Period | CellError] = {}
         self.problem_lines: set[int] = set()
@@ -186,17 +178,29 @@ class _ObservationReader:
             self.index = index
             sources = self._sources()
             self._check_fixed_metrics(sources)
-            for row in self.table.rows:
+            for row in self.table.rows():
                 self._read_row(row, sources)
+            self._drop_repeats()
         return self._result()
 
+    def _drop_repeats(self) -> None:
+        for repeat in self.rows.drop_repeats():
+            self._problem(
+                repeat.line,
+                None,
+                f"this row repeats row {repeat.first}: both give {repeat.metric_code} for "
+                f"{repeat.local_unit_code}, {repeat.period}, subgroup {repeat.subgroup_code}",
+                "one row per metric, local unit, period and subgroup",
+                key=("repeat", repeat.first, repeat.line),
+            )
+
     def _result(self) -> ObservationsRead:
-        missing = Counter(row.missing_reason for row in self.rows if row.missing_reason)
+        missing = self.rows.missing_reasons()
         stats = ReadStats(
             format=str(self.table.format),
             encoding=self.table.encoding,
             delimiter=self.table.delimiter,
-            file_rows=len(self.table.rows),
+            file_rows=self.table.row_count,
             rows_filtered_out=self.filtered_out,
             rows_with_problems=len(self.problem_lines),
             observations=len(self.rows),
@@ -589,18 +593,6 @@ class _ObservationReader:
         figures: Figures,
         provisional: bool,
     ) -> None:
-        key = (metric, unit, period, subgroup)
-        first = self.first_line.setdefault(key, line)
-        if first != line:
-            self._problem(
-                line,
-                None,
-                f"this row repeats row {first}: both give {metric} for {unit}, {period}, "
-                f"subgroup {subgroup}",
-                "one row per metric, local unit, period and subgroup",
-                key=("repeat", first, line),
-            )
-            return
         self.rows.append(
             ObservationRow(
                 line,

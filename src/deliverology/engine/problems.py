@@ -71,6 +71,8 @@ class ProblemLog:
         self.count = 0
         self._entries: list[_Entry] = []
         self._keyed: dict[Hashable, _Entry] = {}
+        # The keys of problems told after the first `limit`, by their hash: counted once each.
+        self._unlisted: set[int] = set()
 
     def add(
         self,
@@ -84,10 +86,12 @@ class ProblemLog:
         if key is not None and key in self._keyed:
             self._keyed[key].also_on(line)
             return
+        if key is not None and hash(key) in self._unlisted:
+            return
         self.count += 1
         if len(self._entries) >= self.limit:
             if key is not None:
-                self._keyed[key] = _Entry(Problem(self.file, line, column, message))
+                self._unlisted.add(hash(key))
             return
         entry = _Entry(Problem(self.file, line, column, message, expected))
         self._entries.append(entry)

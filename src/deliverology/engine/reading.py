@@ -8,16 +8,17 @@ workbook, rows that do not fit the header) is collected and raised together as a
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,6 +28,11 @@ from deliverology.engine.problems import Problem, ProblemLog
 Cell = str | int | float | Decimal | bool | date | time | None
 
 MAX_CELL_CHARS = 10_000
+# The largest file read by default (200 MB; DELIVEROLOGY_MAX_UPLOAD_MB sets it in the app), and
+# how many times that a compressed file (a DHIS2 .gz or .zip) may open to.
+MAX_FILE_BYTES = 200_000_000
+UNPACKED_RATIO = 10
+_CHUNK_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_BYTES = 8192
 _CONTROL_SHARE = 0.01
@@ -86,6 +92,36 @@ class Table:
             yield row.line, record
 
 
+Records = Iterator[tuple[int, list[Cell]]]
+
+
+@dataclass(frozen=True)
+class TableStream:
+    """A file checked as a table, its rows read again from the file as they are wanted.
+
+    `open_table` reads the file once to check its shape (every problem with the file as a
+    whole is found then), keeping nothing but the header and a count; `rows()` reads it again,
+    a row at a time, so a large file never sits in memory.
+    """
+
+    file: str
+    format: FileFormat
+    columns: tuple[str, ...]
+    row_count: int
+    records: Callable[[ProblemLog], Records]
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def rows(self) -> Iterator[TableRow]:
+        records = self.records(ProblemLog(self.file))
+        _first_filled(records)
+        width = len(self.columns)
+        for line, cells in records:
+            if any(_filled(cell) for cell in cells):
+                yield TableRow(line, _fitted(cells, width))
+
+
 def read_table(
     path: str | Path, *, sheet: str | None = None, file_name: str | None = None
 ) -> Table:
@@ -94,6 +130,22 @@ def read_table(
     `sheet` names the worksheet of a workbook (the first one otherwise). `file_name` is the name
     shown in problems (the uploaded file's name), by default the path's own.
     """
+    stream = open_table(path, sheet=sheet, file_name=file_name)
+    return Table(
+        stream.file,
+        stream.format,
+        stream.columns,
+        tuple(stream.rows()),
+        stream.encoding,
+        stream.delimiter,
+        stream.notes,
+    )
+
+
+def open_table(
+    path: str | Path, *, sheet: str | None = None, file_name: str | None = None
+) -> TableStream:
+    """Check a file as `read_table` does, without keeping its rows: see `TableStream`."""
     path = Path(path)
     name = file_name or path.name
     file_format = _format_of(path, name)
@@ -105,11 +157,35 @@ def read_table(
     _check_content(head, file_format, name)
     match file_format:
         case FileFormat.CSV:
-            return _read_csv(path, name)
+            return _open_csv(path, name)
         case FileFormat.XLSX:
-            return _read_xlsx(path, name, sheet)
+            return _open_xlsx(path, name, sheet)
         case FileFormat.PARQUET:
-            return _read_parquet(path, name)
+            return _open_parquet(path, name)
+
+
+def _checked(
+    name: str,
+    file_format: FileFormat,
+    records: Callable[[ProblemLog], Records],
+    *,
+    exact: bool = False,
+    **extra: Any,
+) -> TableStream:
+    """The first reading: the header and a count of the rows, every shape problem raised."""
+    log = ProblemLog(name)
+    columns, count = _shape(records(log), name, log, exact=exact)
+    return TableStream(name, file_format, columns, count, records, **extra)
+
+
+def said(error: BaseException, path: Path, name: str) -> str:
+    """An error's message as a person may see it: the file's own name, never where the server
+    keeps it."""
+    text = str(error)
+    for place in (str(path.resolve()), str(path), str(path.parent.resolve()), str(path.parent)):
+        if place not in ("", "."):
+            text = text.replace(place, name if place.endswith(path.name) else "")
+    return text
 
 
 def _problem(name: str, message: str, expected: str | None = None) -> FileProblem:
@@ -206,44 +282,93 @@ def _article(file_format: FileFormat) -> str:
 # ---------------------------------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, name: str) -> Table:
-    text, encoding, notes = _decode(path.read_bytes(), name)
-    _check_is_text(text, name)
-    text, delimiter, declared = _declared_delimiter(text)
-    delimiter = delimiter or _sniff_delimiter(text, path)
+def _open_csv(path: Path, name: str) -> TableStream:
+    encoding, notes = _encoding(path, name)
+    sample = _sample(path, encoding)
+    _check_is_text(sample, name)
+    sample, delimiter, declared = _declared_delimiter(sample)
+    delimiter = delimiter or _sniff_delimiter(sample, path)
     if not declared and delimiter != ",":
         notes.append(f"the columns are separated by {_delimiter_name(delimiter)}")
-    log = ProblemLog(name)
-    records = _csv_records(text, delimiter, log)
-    columns, rows = _shape(records, name, log, exact=True)
-    return Table(name, FileFormat.CSV, columns, rows, encoding, delimiter, tuple(notes))
+
+    def records(log: ProblemLog) -> Records:
+        with path.open(encoding=encoding, newline="") as stream:
+            if declared:
+                stream.readline()
+            yield from _csv_records(stream, delimiter, log)
+
+    return _checked(
+        name,
+        FileFormat.CSV,
+        records,
+        exact=True,
+        encoding=encoding,
+        delimiter=delimiter,
+        notes=tuple(notes),
+    )
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16", ["the file is UTF-16 text"]
-        except UnicodeDecodeError:
-            raise _problem(name, "the file starts like UTF-16 text but is not") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start]
-        for encoding, label in (("cp1252", "Windows-1252 (cp1252)"), ("latin-1", "Latin-1")):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
+def _sample(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, newline="") as stream:
+        return stream.read(65536)
+
+
+def _encoding(path: Path, name: str) -> tuple[str, list[str]]:
+    """The file's encoding, found by decoding it a megabyte at a time."""
+    with path.open("rb") as stream:
+        head = stream.read(4)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return _utf16(path, name), ["the file is UTF-16 text"]
+        stream.seek(0)
+        bad = _first_bad_utf8(stream)
+    if bad is None:
+        if head.startswith(b"\xef\xbb\xbf"):
+            return "utf-8-sig", ["the file is UTF-8 with a byte-order mark (BOM)"]
+        return "utf-8", []
+    line, byte = bad
+    for encoding, label in (("cp1252", "Windows-1252 (cp1252)"), ("latin-1", "Latin-1")):
+        if encoding == "latin-1" or _decodes(path, encoding):
             note = (
                 f"the file is not UTF-8 (row {line} has the byte 0x{byte:02X}), so it was read "
                 f"as {label}: check that accented letters look right"
             )
-            return text, encoding, [note]
-        raise AssertionError("Latin-1 decodes any bytes") from error
-    if data.startswith(b"\xef\xbb\xbf"):
-        return text, "utf-8-sig", ["the file is UTF-8 with a byte-order mark (BOM)"]
-    return text, "utf-8", []
+            return encoding, [note]
+    raise AssertionError("Latin-1 decodes any bytes")
+
+
+def _utf16(path: Path, name: str) -> str:
+    if not _decodes(path, "utf-16"):
+        raise _problem(name, "the file starts like UTF-16 text but is not")
+    return "utf-16"
+
+
+def _first_bad_utf8(stream: Any) -> tuple[int, int] | None:
+    """(line, byte) of the first byte that is not UTF-8, or None."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    while True:
+        chunk = stream.read(_CHUNK_BYTES)
+        pending = decoder.getstate()[0]
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            data = pending + chunk
+            return lines + data[: error.start].count(b"\n") + 1, data[error.start]
+        if not chunk:
+            return None
+        lines += chunk.count(b"\n")
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as stream:
+        try:
+            while chunk := stream.read(_CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def _check_is_text(text: str, name: str) -> None:
@@ -293,8 +418,8 @@ def _delimiter_name(delimiter: str) -> str:
     return {";": "semicolons", "\t": "tabs", "|": "vertical bars", ",": "commas"}[delimiter]
 
 
-def _csv_records(text: str, delimiter: str, log: ProblemLog) -> Iterator[tuple[int, list[Cell]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def _csv_records(stream: TextIO, delimiter: str, log: ProblemLog) -> Records:
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
     line = 0
     while True:
         line += 1
@@ -328,9 +453,10 @@ def _csv_error(error: csv.Error) -> str:
 
 
 def _shape(
-    records: Iterator[tuple[int, list[Cell]]], name: str, log: ProblemLog, *, exact: bool = False
-) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
-    """The header and the data rows, checked for fit and for cells too long to be data."""
+    records: Records, name: str, log: ProblemLog, *, exact: bool = False
+) -> tuple[tuple[str, ...], int]:
+    """The header and how many data rows there are, every row checked for fit and for cells
+    too long to be data; nothing else is kept."""
     header_line, header = _first_filled(records)
     if header is None:
         if log:
@@ -338,27 +464,25 @@ def _shape(
         raise _problem(name, "the file holds no rows", "a header row and at least one row of data")
     columns = _column_names(header)
     _check_cells(header_line, header, columns, log)
-    rows = []
+    count = 0
     for line, cells in records:
         if not any(_filled(cell) for cell in cells):
             continue
         _check_fit(line, cells, len(header) if exact else 0, columns, log)
         _check_cells(line, cells, columns, log)
-        rows.append(TableRow(line, _fitted(cells, len(columns))))
+        count += 1
     if log:
         raise FileProblem(log.problems())
-    if not rows:
+    if not count:
         raise _problem(
             name,
             f"the file has a header row (row {header_line}) but no rows of data",
             "at least one row of data under the header",
         )
-    return columns, tuple(rows)
+    return columns, count
 
 
-def _first_filled(
-    records: Iterator[tuple[int, list[Cell]]],
-) -> tuple[int, list[Cell] | None]:
+def _first_filled(records: Records) -> tuple[int, list[Cell] | None]:
     for line, cells in records:
         if any(_filled(cell) for cell in cells):
             return line, cells
@@ -420,35 +544,48 @@ def _fitted(cells: list[Cell], width: int) -> tuple[Cell, ...]:
 # ---------------------------------------------------------------------------------- Excel
 
 
-def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
-    # Workbooks from other programs trigger openpyxl's warnings about unsupported extras
-    # (data validation, conditional formats); they do not affect the values read.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        # Imported here: the engine reads records without it, and it takes a while to load.
-        import openpyxl
+def _open_xlsx(path: Path, name: str, sheet: str | None) -> TableStream:
+    title: list[str] = []
 
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-        except Exception as error:  # a damaged archive raises any of a dozen types
-            raise _problem(
-                name,
-                f"the workbook cannot be opened: it is damaged or not an .xlsx workbook ({error})",
-                _EXPECTED[FileFormat.XLSX],
-            ) from None
-        try:
-            worksheet = _worksheet(workbook, sheet, name)
-            log = ProblemLog(name)
-            records = list(_sheet_records(worksheet, log))
-            columns, rows = _shape(iter(records), name, log)
-        except FileProblem:
-            raise
-        except Exception as error:  # a damaged sheet fails while it is read
-            raise _problem(name, f"the workbook cannot be read: it is damaged ({error})") from None
-        finally:
-            workbook.close()
-    notes = () if sheet else (f"read the first sheet, '{worksheet.title}'",)
-    return Table(name, FileFormat.XLSX, columns, rows, notes=notes)
+    def records(log: ProblemLog) -> Records:
+        # Workbooks from other programs trigger openpyxl's warnings about unsupported extras
+        # (data validation, conditional formats); they do not affect the values read.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = _workbook(path, name)
+            try:
+                worksheet = _worksheet(workbook, sheet, name)
+                title[:] = [worksheet.title]
+                yield from _sheet_records(worksheet, log)
+            finally:
+                workbook.close()
+
+    try:
+        stream = _checked(name, FileFormat.XLSX, records)
+    except FileProblem:
+        raise
+    except Exception as error:  # a damaged sheet fails while it is read
+        said_error = said(error, path, name)
+        raise _problem(name, f"the workbook cannot be read: it is damaged ({said_error})") from None
+    notes = () if sheet else (f"read the first sheet, '{title[0]}'",)
+    return TableStream(
+        name, FileFormat.XLSX, stream.columns, stream.row_count, records, notes=notes
+    )
+
+
+def _workbook(path: Path, name: str) -> Any:
+    # Imported here: the engine reads records without it, and it takes a while to load.
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as error:  # a damaged archive raises any of a dozen types
+        raise _problem(
+            name,
+            "the workbook cannot be opened: it is damaged or not an .xlsx workbook "
+            f"({said(error, path, name)})",
+            _EXPECTED[FileFormat.XLSX],
+        ) from None
 
 
 def _worksheet(workbook: Any, sheet: str | None, name: str) -> Any:
@@ -500,26 +637,35 @@ def _excel_value(value: object) -> Cell:
 # -------------------------------------------------------------------------------- Parquet
 
 
-def _read_parquet(path: Path, name: str) -> Table:
+def _open_parquet(path: Path, name: str) -> TableStream:
     try:
-        arrow = pq.read_table(path)
+        columns = tuple(str(column) for column in pq.ParquetFile(path).schema_arrow.names)
     except (pa.ArrowException, OSError, ValueError) as error:
         raise _problem(
             name,
-            f"the Parquet file cannot be read: it is damaged or incomplete ({error})",
+            f"the Parquet file cannot be read: it is damaged or incomplete "
+            f"({said(error, path, name)})",
             _EXPECTED[FileFormat.PARQUET],
         ) from None
-    columns = tuple(str(column) for column in arrow.column_names)
-    log = ProblemLog(name)
-    records = _arrow_records(arrow)
-    header: list[Cell] = list(columns)
-    _, rows = _shape(iter([(1, header), *records]), name, log)
-    return Table(name, FileFormat.PARQUET, columns, rows)
+
+    def records(log: ProblemLog) -> Records:
+        yield 1, list(columns)
+        yield from _arrow_records(path)
+
+    try:
+        return _checked(name, FileFormat.PARQUET, records)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise _problem(
+            name,
+            f"the Parquet file cannot be read: it is damaged or incomplete "
+            f"({said(error, path, name)})",
+            _EXPECTED[FileFormat.PARQUET],
+        ) from None
 
 
-def _arrow_records(arrow: pa.Table) -> Iterator[tuple[int, list[Cell]]]:
+def _arrow_records(path: Path) -> Records:
     line = 1
-    for batch in arrow.to_batches():
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=10_000):
         columns = [column.to_pylist() for column in batch.columns]
         for values in zip(*columns, strict=True):
             line += 1

@@ -140,6 +140,7 @@ def _install_observations(
         file_sha256="",
         outcome=ImportRun.Outcome.COMMITTED,
         rows_read=len(system.observations),
+        figures_read=len(system.observations),
         rows_new=len(system.observations),
         finished_at=timezone.now(),
     )

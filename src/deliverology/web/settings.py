@@ -290,7 +290,17 @@ DELIVEROLOGY_WORKER_HEARTBEAT_SECONDS = float(
 )
 DELIVEROLOGY_WORKER_SILENT_SECONDS = float(env_str("DELIVEROLOGY_WORKER_SILENT_SECONDS", "120"))
 DELIVEROLOGY_QUEUE_WAIT_SECONDS = float(env_str("DELIVEROLOGY_QUEUE_WAIT_SECONDS", "300"))
+# Files larger than this (in megabytes) are refused before they are read, uploaded or given to
+# `deliverology import`; a compressed DHIS2 export may open to UNPACKED_RATIO (10) times it.
+DELIVEROLOGY_MAX_UPLOAD_MB = float(env_str("DELIVEROLOGY_MAX_UPLOAD_MB", "200"))
+# Uploaded files are kept this many days (and while their import is unfinished), then pruned.
+DELIVEROLOGY_UPLOAD_KEEP_DAYS = int(env_str("DELIVEROLOGY_UPLOAD_KEEP_DAYS", "90"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "deliverology.web.performance.uploads.SizeLimitedUpload",  # stops past the limit above
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DELIVEROLOGY_TODAY = env_str("DELIVEROLOGY_TODAY", "")  # fixes "today" for demos and tests

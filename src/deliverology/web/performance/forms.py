@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from deliverology.engine.mapping import ColumnMapping
+from deliverology.engine.mapping import ColumnMapping, mapping_from_json
+from deliverology.web.performance.imports import file_too_large
 from deliverology.web.performance.models import ImportRun, SavedMapping
+
+FILE_NAME_CHARS = 200
 
 
 class ImportForm(forms.Form):
@@ -40,6 +43,19 @@ class ImportForm(forms.Form):
         help_text=_("Give it a name to choose it again next time."),
     )
 
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        name = upload.name or ""
+        if len(name) > FILE_NAME_CHARS:
+            raise forms.ValidationError(
+                _("The file's name is %(n)s characters long; rename it to at most %(most)s.")
+                % {"n": f"{len(name):,}", "most": FILE_NAME_CHARS}
+            )
+        too_large = file_too_large(upload.size or 0)
+        if too_large:
+            raise forms.ValidationError(too_large)
+        return upload
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") != ImportRun.Kind.OBSERVATIONS:
@@ -70,6 +86,6 @@ class ImportForm(forms.Form):
 
     def _mapping_from_json(self, text: str) -> ColumnMapping:
         try:
-            return ColumnMapping.from_dict(json.loads(text))
+            return mapping_from_json(text)
         except (ValueError, TypeError, KeyError) as error:
             raise forms.ValidationError({"mapping_json": str(error)}) from error

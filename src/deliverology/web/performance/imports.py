@@ -34,9 +34,11 @@ from deliverology.engine.definitions import DefinitionError, RecordDefinition
 from deliverology.engine.mapping import DEFAULT_SUBGROUP, ColumnMapping
 from deliverology.engine.metrics import MetricRow, RecordMetricError, compute_record_metric
 from deliverology.engine.observations import MetricSpec, ObservationRow, read_observations
+from deliverology.engine.reading import UNPACKED_RATIO
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.hierarchy_import import import_hierarchy as _import_hierarchy
 from deliverology.web.performance.models import (
+    PROBLEMS_KEPT,
     ImportRun,
     LocalUnit,
     Metric,
@@ -46,7 +48,6 @@ from deliverology.web.performance.models import (
 
 Say = Callable[[str], None]
 Key = tuple[int, int, int, str]  # metric, local unit, subgroup, period
-PROBLEMS_KEPT = 200
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,26 @@ class Known:
             code: MetricSpec(code, m.core_aggregation, m.period_kind, m.scale)
             for code, m in self.metrics.items()
         }
+
+
+def max_file_bytes() -> int:
+    """The largest file that may be loaded: DELIVEROLOGY_MAX_UPLOAD_MB."""
+    return int(settings.DELIVEROLOGY_MAX_UPLOAD_MB * 1_000_000)
+
+
+def file_too_large(size: int) -> str | None:
+    """Why a file of `size` bytes may not be loaded, or None when it may."""
+    most = max_file_bytes()
+    if size <= most:
+        return None
+    return (
+        f"The file is {_megabytes(size)}; files of at most {_megabytes(most)} can be loaded. "
+        "Split it into smaller files (by year or by region, for example)."
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
 
 
 def file_sha256(path: Path) -> str:
@@ -211,13 +232,19 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
         known_metrics=known.metric_specs(),
         known_subgroups=set(known.subgroups),
         file_name=run.file_name,
+        max_unpacked=UNPACKED_RATIO * max_file_bytes(),
     )
-    run.rows_read = len(read.rows)
+    run.rows_read = read.stats.file_rows
+    run.figures_read = len(read.rows)
     run.rows_set_aside = len(read.placeholders)
     notes = [*read.notes, *read.placeholders]
     run.notes = [str(note) for note in notes][:PROBLEMS_KEPT]
     if read.problems:
-        return run.finish(ImportRun.Outcome.REFUSED, problems=[str(p) for p in read.problems])
+        return run.finish(
+            ImportRun.Outcome.REFUSED,
+            problems=[str(p) for p in read.problems],
+            total=read.stats.problem_count,
+        )
     return _compare_and_write(run, read.rows, known, commit=commit, say=say)
 
 
@@ -235,11 +262,11 @@ def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> Im
     except (DefinitionError, RecordMetricError, BackendError, duckdb.Error, IbisError) as error:
         return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
     problems = _unknown_codes(figures, definition, known)
-    run.rows_read = len(figures)
     smallest = next(iter(definition.levels))
     records = sum(
         f.records for f in figures if f.level == smallest and f.subgroup_code == DEFAULT_SUBGROUP
     )
+    run.rows_read, run.figures_read = records, len(figures)
     run.notes = [f"{records:,} records gave {len(figures):,} figures"]
     if problems:
         return run.finish(ImportRun.Outcome.REFUSED, problems)
@@ -288,15 +315,15 @@ def _compare_and_write(
     run: ImportRun, rows: Iterable[ObservationRow], known: Known, *, commit: bool, say: Say
 ) -> ImportRun:
     say("Comparing with the figures already held")
-    plan = _plan(list(rows), known, run)
+    plan = _plan(rows if isinstance(rows, Sequence) else list(rows), known, run, keep_new=commit)
     run.rows_new, run.rows_changed, run.rows_unchanged = (
-        len(plan.new),
+        plan.new_count,
         len(plan.changed),
         plan.unchanged,
     )
     if not commit:
         return run.finish(ImportRun.Outcome.PREVIEWED)
-    say(f"Writing {len(plan.new):,} new and {len(plan.changed):,} changed figures")
+    say(f"Writing {plan.new_count:,} new and {len(plan.changed):,} changed figures")
     try:
         _write(plan, run, run.created_by, known)
     except DatabaseError as error:
@@ -330,11 +357,15 @@ class Plan:
     changed: dict[int, Figures]  # observation id -> its new figures
     unchanged: int
     metrics: set[int]
+    new_count: int = 0
 
 
-def _plan(rows: Sequence[ObservationRow], known: Known, run: ImportRun) -> Plan:
+def _plan(
+    rows: Sequence[ObservationRow], known: Known, run: ImportRun, *, keep_new: bool = True
+) -> Plan:
     """Sort the file's figures into new, changed and unchanged, without model instances:
-    a record-level import brings a million figures or more."""
+    a record-level import brings a million figures or more. A preview (`keep_new` false)
+    only counts the new figures: it writes none."""
     held = _held(rows, known)
     how = {code: _HowItAddsUp.of(metric) for code, metric in known.metrics.items()}
     plan = Plan(new=[], changed={}, unchanged=0, metrics=set())
@@ -344,8 +375,10 @@ def _plan(rows: Sequence[ObservationRow], known: Known, run: ImportRun) -> Plan:
         figures = metric.figures(row)
         current = held.get((metric.pk, unit, subgroup, row.period))
         if current is None:
-            start = metric.start_of(row.period)
-            plan.new.append(NewFigure(metric.pk, unit, subgroup, row.period, start, *figures))
+            plan.new_count += 1
+            if keep_new:
+                start = metric.start_of(row.period)
+                plan.new.append(NewFigure(metric.pk, unit, subgroup, row.period, start, *figures))
         elif _same(current[1:], figures):
             plan.unchanged += 1
             continue

@@ -225,6 +225,15 @@ class Figure(models.Model):
         return Measure(self.numerator, self.denominator, self.value, self.provisional)
 
 
+PROBLEMS_KEPT = 200
+
+
+def hide_paths(message: str) -> str:
+    """A message as people see it: never the folder where the server keeps uploaded files."""
+    folder = str(settings.UPLOAD_DIR)
+    return message.replace(folder + "/", "").replace(folder, "uploads")
+
+
 class ImportRun(models.Model):
     """One attempt to load a file: what it was, who loaded it, what it changed, what was wrong."""
 
@@ -255,7 +264,10 @@ class ImportRun(models.Model):
     runner = models.CharField(max_length=200, blank=True, editable=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    # Rows of the file (records, for a record-level file) and the figures they gave: a wide
+    # row gives several figures, a million records a few thousand.
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    figures_read = models.PositiveIntegerField(_("figures"), default=0)
     rows_new = models.PositiveIntegerField(_("new"), default=0)
     rows_changed = models.PositiveIntegerField(_("changed"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
@@ -277,11 +289,16 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_outcome_display()})"
 
-    def finish(self, outcome: ImportRun.Outcome, problems: Sequence[str] = ()) -> ImportRun:
+    def finish(
+        self, outcome: ImportRun.Outcome, problems: Sequence[str] = (), total: int | None = None
+    ) -> ImportRun:
+        """Record the outcome. `problems` are the problems listed (the first 200 are kept);
+        `total` counts every problem found, when more were found than listed."""
         self.outcome = outcome
         self.progress = ""
-        self.problem_count = len(problems)
-        self.problems = list(problems[:200])
+        self.problem_count = max(len(problems), total or 0)
+        self.problems = [hide_paths(problem) for problem in problems[:PROBLEMS_KEPT]]
+        self.notes = [hide_paths(note) for note in self.notes]
         self.finished_at = timezone.now()
         self.save()
         return self

@@ -19,6 +19,7 @@ from deliverology.web.performance.forms import ImportForm
 from deliverology.web.performance.imports import close_interrupted_imports, start_import
 from deliverology.web.performance.models import ImportRun
 from deliverology.web.performance.tasks import check_file, load_file
+from deliverology.web.performance.uploads import TOO_LARGE
 
 
 @login_required
@@ -34,7 +35,8 @@ def imports(request: HttpRequest) -> HttpResponse:
 def import_new(request: HttpRequest) -> HttpResponse:
     require_delivery_unit(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    too_large = getattr(request, TOO_LARGE, None)
+    if request.method == "POST" and form.is_valid() and not too_large:
         data = form.cleaned_data
         saved = data.get("saved_mapping") or form.save_mapping()
         run = start_import(
@@ -47,7 +49,10 @@ def import_new(request: HttpRequest) -> HttpResponse:
         )
         check_file.enqueue(run.pk)
         return redirect("import_detail", run.pk)
-    return render(request, "performance/import_new.html", {"form": form})
+    if too_large:
+        form.errors["file"] = form.error_class([too_large])
+    status = 400 if request.method == "POST" else 200  # a form error: the request was wrong
+    return render(request, "performance/import_new.html", {"form": form}, status=status)
 
 
 @login_required
@@ -73,7 +78,9 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 def _store(upload: UploadedFile) -> Path:
     folder = Path(settings.UPLOAD_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}-{get_valid_filename(upload.name or 'upload')}"
+    name = get_valid_filename(upload.name or "upload")
+    stem, suffix = Path(name).stem[:80], Path(name).suffix[:20]
+    path = folder / f"{uuid.uuid4().hex}-{stem}{suffix}"
     with path.open("wb") as stream:
         for chunk in upload.chunks():
             stream.write(chunk)
