@@ -110,3 +110,28 @@ def test_a_rate_only_figure_outside_the_scale_is_refused(system):
     )
     with pytest.raises(ValidationError, match="a rate of 182 is outside 0 to 100"):
         district.full_clean()
+
+
+def test_the_diagnostic_and_its_export_say_a_district_figure_is_a_partial_roll_up(login, system):
+    import io
+
+    from openpyxl import load_workbook
+
+    suppress(["D3", "S5"])
+    refresh_rollups()
+    client = login("analyst")
+    page = client.get("/priorities/reading/diagnostic/D3/").content.decode()
+    latest = page.split('id="history-heading"')[1].split("</dl>")[0]
+    assert "rolled up (partial): 1 of 2 schools" in latest
+    region = client.get("/priorities/reading/diagnostic/R2/?level=district").content.decode()
+    row = re.search(r"District D3</a></th>.*?</tr>", region, re.S)
+    assert row is not None and "rolled up (partial)" in row.group(0)
+    response = client.get("/priorities/reading/diagnostic/D3/diagnostic.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    summary = dict(list(book["Summary"].iter_rows(values_only=True))[1:])
+    assert summary["Latest value is"].startswith("rolled up (partial): 1 of 2 schools")
+    region_book = load_workbook(
+        io.BytesIO(client.get("/priorities/reading/diagnostic/R2/diagnostic.xlsx").content)
+    )
+    units = {row[1]: row for row in region_book["Local units"].iter_rows(values_only=True)}
+    assert units["D3"][-1] == "rolled up (partial)"
