@@ -93,7 +93,8 @@ class CoverageSettings:
     local_unit_type_plurals: Mapping[str, str]
 
     def plural(self, local_unit_type: str) -> str:
-        return self.local_unit_type_plurals.get(local_unit_type, local_unit_type)
+        fallback = local_unit_type.replace("_", " ")
+        return self.local_unit_type_plurals.get(local_unit_type, fallback)
 
 
 class FigureSource(StrEnum):
