@@ -287,69 +287,62 @@ def _roll_up_one(
     scale: float,
     gaps: Gaps,
 ) -> RolledUp:
-    tally = _Tally(needs_counts=aggregation in _RATIOS)
+    """One unit from its direct children: the sums, and how much of the children they cover.
+    Written as one loop over plain numbers: it runs for every unit of every period."""
+    needs_counts = aggregation in _RATIOS
+    parts: list[Measure] = []
+    expected = reporting = suppressed = uncounted = 0
+    covered_size, expected_size, sized = 0.0, 0.0, True
+    child_ratio = 1.0
     for child in children:
-        tally.add(child, reported.get(child), rolled.get(child), gaps)
-    measure = combine(aggregation, tally.parts, scale)
-    return RolledUp(measure, tally.coverage(), tally.covered_size, tally.expected_size)
-
-
-@dataclass
-class _Tally:
-    """The children of one unit as they are gone through."""
-
-    needs_counts: bool
-    parts: list[Measure] = field(default_factory=list)
-    expected: int = 0
-    reporting: int = 0
-    suppressed: int = 0
-    uncounted: int = 0
-    covered_size: float = 0.0
-    expected_size: float | None = 0.0
-    child_ratio: float = 1.0
-
-    def add(self, child: K, own: Measure | None, below: RolledUp | None, gaps: Gaps) -> None:
-        has_own = own is not None and own.value is not None
-        usable_own = has_own and own is not None and (own.has_counts or not self.needs_counts)
+        own = reported.get(child)
+        if own is not None and own.value is not None:
+            size = own.denominator
+            if size is not None and own.numerator is not None or not needs_counts:
+                expected += 1
+                reporting += 1
+                parts.append(own)
+                if size is None:
+                    sized = False
+                elif sized:
+                    covered_size += size
+                    expected_size += size
+                continue
+            has_own = True
+        else:
+            has_own = False
+        below = rolled.get(child)
         has_below = below is not None and below.measure.value is not None
         if not (has_own or has_below) and child in gaps.closed:
-            return
-        self.expected += 1
-        if usable_own and own is not None:
-            self.reporting += 1
-            self.parts.append(own)
-            self._size(own.denominator, own.denominator)
-        elif has_below and below is not None:
-            self.reporting += 1
-            self.parts.append(below.measure)
-            self.child_ratio = min(self.child_ratio, below.coverage.ratio)
-            self._size(below.covered_size, below.expected_size)
+            continue
+        expected += 1
+        if has_below and below is not None:
+            reporting += 1
+            parts.append(below.measure)
+            child_ratio = min(child_ratio, below.coverage.ratio)
+            covered, size = below.covered_size, below.expected_size
         else:
             if has_own:
-                self.uncounted += 1
+                uncounted += 1
             elif child in gaps.suppressed:
-                self.suppressed += 1
-            last = gaps.last_size.get(child)
-            if last is None and below is not None:
-                last = below.expected_size
-            self._size(0.0, last)
-
-    def _size(self, covered: float | None, expected: float | None) -> None:
-        if covered is None or expected is None or self.expected_size is None:
-            self.expected_size = None
-            return
-        self.covered_size += covered
-        self.expected_size += expected
-
-    def coverage(self) -> Coverage:
-        share = None
-        if self.needs_counts and self.expected_size:
-            share = self.covered_size / self.expected_size
-        by_children = self.reporting / self.expected if self.expected else 0.0
-        ratio = share if share is not None else min(by_children, self.child_ratio)
-        return Coverage(
-            self.expected, self.reporting, self.suppressed, self.uncounted, share, ratio
-        )
+                suppressed += 1
+            size = gaps.last_size.get(child)
+            if size is None and below is not None:
+                size = below.expected_size
+            covered = 0.0
+        if covered is None or size is None:
+            sized = False
+        elif sized:
+            covered_size += covered
+            expected_size += size
+    share = covered_size / expected_size if needs_counts and sized and expected_size else None
+    by_children = reporting / expected if expected else 0.0
+    ratio = share if share is not None else min(by_children, child_ratio)
+    coverage = Coverage(expected, reporting, suppressed, uncounted, share, ratio)
+    measure = combine(aggregation, parts, scale)
+    if not sized:
+        return RolledUp(measure, coverage)
+    return RolledUp(measure, coverage, covered_size, expected_size)
 
 
 def reporting_difference(reported: Measure, rolled: Measure) -> float | None:
