@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from deliverology.web.performance.actions import refresh_rollups
 from deliverology.web.performance.models import LocalUnit, Observation, Rollup
+from tests.conftest import READING
 
 LATEST = "2024-25"
 
@@ -135,3 +139,37 @@ def test_the_diagnostic_and_its_export_say_a_district_figure_is_a_partial_roll_u
     )
     units = {row[1]: row for row in region_book["Local units"].iter_rows(values_only=True)}
     assert units["D3"][-1] == "rolled up (partial)"
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.sets(st.sampled_from(["S4", "S5"])),
+    st.booleans(),
+    st.sampled_from(["suppressed", "not_collected"]),
+)
+def test_no_page_shows_a_childs_figure_as_its_parents_without_saying_so(
+    login, system, missing, district_reports, reason
+):
+    with transaction.atomic():
+        if not district_reports:
+            missing = {*missing, "D3"}
+        Observation.objects.filter(
+            metric__code="reading", subgroup__code="all", local_unit__code__in=missing
+        ).update(numerator=None, denominator=None, value=None, missing_reason=reason)
+        refresh_rollups()
+        page = login("analyst").get("/priorities/reading/units/D3/").content.decode()
+        shown = summary(page)
+        schools = [code for code in ("S4", "S5") if code not in missing]
+        if "D3" not in missing:
+            assert '<span class="source source-reported">reported</span>' in shown
+        elif len(schools) == 1:
+            numerator, denominator = READING[schools[0]][3]
+            assert f"{100 * numerator / denominator:,.1f}%" in shown
+            assert "rolled up (partial): 1 of 2 schools" in shown
+        elif schools:
+            assert "rolled up: 2 of 2 schools, 100% of students" in shown
+        transaction.set_rollback(True)
