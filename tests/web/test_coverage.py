@@ -173,3 +173,14 @@ def test_no_page_shows_a_childs_figure_as_its_parents_without_saying_so(
         elif schools:
             assert "rolled up: 2 of 2 schools, 100% of students" in shown
         transaction.set_rollback(True)
+
+
+def test_a_reported_figure_is_shown_with_its_roll_up_and_the_difference_beside_it(login):
+    page = login("analyst").get("/priorities/reading/units/D3/").content.decode()
+    rolled = 100 * (12 + 85) / (40 + 120)
+    shown = summary(page)
+    assert "62.5%" in shown and '<span class="source source-reported">reported</span>' in shown
+    assert f"from its children: {rolled:,.1f}% (rolled up: 2 of 2 schools, 100% of students)" in (
+        shown
+    )
+    assert f"difference {62.5 - rolled:+,.1f}" in shown
