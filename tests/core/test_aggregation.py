@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from deliverology.core.aggregation import (
     Aggregation,
+    Coverage,
+    Gaps,
     Hierarchy,
     Measure,
     MeasureError,
@@ -17,6 +19,7 @@ from deliverology.core.aggregation import (
     measure_value,
     reporting_difference,
     roll_up,
+    roll_up_with_coverage,
 )
 
 RATE = Aggregation.RATE
@@ -80,6 +83,9 @@ def test_measure_value(
             "the numerator and denominator of a rate must be finite numbers",
         ),
         (COUNT, None, None, -3, "a count cannot be negative (it is -3)"),
+        (RATE, None, None, 104, "a rate of 104 is outside 0 to 100"),
+        (RATE, None, None, float("inf"), "the value of a rate must be a finite number"),
+        (RATE, None, None, None, "a rate needs both a numerator and a denominator"),
     ],
 )
 def test_check_measure_explains_impossible_numbers(
@@ -103,6 +109,8 @@ def test_check_measure_explains_impossible_numbers(
         (MEAN, -12.5, 3, None),  # a mean of scores can be negative, unlike a count
         (SUM, None, None, -4),
         (COUNT, None, None, 4),
+        (RATE, None, None, 82.0),  # a published rate whose counts are suppressed
+        (MEAN, None, None, -3.5),
     ],
 )
 def test_check_measure_accepts_possible_numbers(
@@ -344,3 +352,129 @@ def test_combining_rates_is_the_sum_of_numerators_over_the_sum_of_denominators(
     assert combined.denominator == pytest.approx(denominator)
     assert combined.value == pytest.approx(100 * numerator / denominator)
     assert combined.provisional == any(m.provisional for m in parts)
+
+
+# ---------------------------------------------------------------------------- coverage
+
+# The seen case: district D with three schools; D's own figure suppressed, one school reports.
+DISTRICT = {"D": None, "A": "D", "B": "D", "C": "D"}
+
+
+def test_a_roll_up_from_one_of_three_schools_says_it_covers_one_of_three() -> None:
+    reported = {"A": rate(57, 250), "B": Measure(), "D": Measure()}
+    gaps = Gaps(suppressed={"B", "D"}, last_size={"A": 240, "B": 200, "C": 170})
+    rolled = roll_up_with_coverage(DISTRICT, reported, RATE, gaps=gaps)["D"]
+    assert rolled.measure.value == pytest.approx(22.8)
+    coverage = rolled.coverage
+    assert (coverage.expected, coverage.reporting, coverage.suppressed) == (3, 1, 1)
+    assert coverage.not_reported == 1
+    assert coverage.share == pytest.approx(250 / (250 + 200 + 170))
+    assert coverage.is_partial(0.95)
+
+
+def test_without_a_last_known_size_the_share_is_unknown_and_children_are_counted() -> None:
+    reported = {"A": rate(57, 250)}
+    coverage = roll_up_with_coverage(DISTRICT, reported, RATE)["D"].coverage
+    assert coverage.share is None
+    assert coverage.ratio == pytest.approx(1 / 3)
+
+
+def test_a_closed_child_is_not_expected_unless_it_reported() -> None:
+    reported = {"A": rate(10, 20), "B": rate(5, 10)}
+    gaps = Gaps(closed={"B", "C"})
+    coverage = roll_up_with_coverage(DISTRICT, reported, RATE, gaps=gaps)["D"].coverage
+    assert (coverage.expected, coverage.reporting, coverage.share) == (2, 2, 1.0)
+    assert not coverage.is_partial(0.95)
+
+
+def test_a_rate_only_child_is_left_out_of_the_sums_and_counted_as_without_counts() -> None:
+    reported = {"A": rate(10, 20), "B": rate(30, 40), "C": Measure(value=82.0)}
+    gaps = Gaps(last_size={"C": 60})
+    rolled = roll_up_with_coverage(DISTRICT, reported, RATE, gaps=gaps)["D"]
+    assert is_rate(rolled.measure, 40, 60)
+    assert (rolled.coverage.reporting, rolled.coverage.uncounted) == (2, 1)
+    assert rolled.coverage.share == pytest.approx(0.5)
+
+
+def test_a_rate_only_child_with_a_roll_up_of_its_own_is_weighed_by_it() -> None:
+    parents = {"ST": None, "R": "ST", "S1": "R", "S2": "R"}
+    reported = {"R": Measure(value=82.0), "S1": rate(8, 10), "S2": rate(9, 10)}
+    rolled = roll_up_with_coverage(parents, reported, RATE)
+    assert is_rate(rolled["ST"].measure, 17, 20)
+    assert rolled["ST"].coverage == Coverage(1, 1, 0, 0, 1.0, 1.0)
+
+
+def test_a_partial_child_makes_its_parent_partial_by_its_share_of_the_size() -> None:
+    parents = {"ST": None, "R1": "ST", "R2": "ST", "S1": "R1", "S2": "R1", "S3": "R2"}
+    reported = {"S1": rate(10, 100), "S3": rate(50, 100)}
+    gaps = Gaps(suppressed={"S2"}, last_size={"S2": 100})
+    rolled = roll_up_with_coverage(parents, reported, RATE, gaps=gaps)
+    assert rolled["R1"].coverage.share == pytest.approx(0.5)
+    assert (rolled["ST"].coverage.expected, rolled["ST"].coverage.reporting) == (2, 2)
+    assert rolled["ST"].coverage.share == pytest.approx(200 / 300)
+    assert rolled["ST"].coverage.is_partial(0.95)
+
+
+def test_sums_have_no_share_and_are_judged_by_the_children_in_them() -> None:
+    reported = {"A": Measure(value=3), "B": Measure(value=4)}
+    coverage = roll_up_with_coverage(DISTRICT, reported, SUM)["D"].coverage
+    assert coverage.share is None
+    assert coverage.ratio == pytest.approx(2 / 3)
+
+
+@st.composite
+def trees_with_gaps(
+    draw: st.DrawFn,
+) -> tuple[dict[int, int | None], dict[int, Measure], set[int], dict[int, float]]:
+    """A random tree whose leaves report, some of them suppressed, each with its last size."""
+    parents, reported = draw(trees())
+    leaves = sorted(reported)
+    suppressed = set(draw(st.lists(st.sampled_from(leaves), unique=True)))
+    sizes = {leaf: float(reported[leaf].denominator or 0) for leaf in leaves}
+    return parents, {k: m for k, m in reported.items() if k not in suppressed}, suppressed, sizes
+
+
+@given(trees())
+def test_a_roll_up_with_every_leaf_reporting_is_complete_and_the_ratio_of_sums(
+    tree: tuple[dict[int, int | None], dict[int, Measure]],
+) -> None:
+    parents, reported = tree
+    sizes = {leaf: float(m.denominator or 0) for leaf, m in reported.items()}
+    rolled = roll_up_with_coverage(parents, reported, RATE, gaps=Gaps(last_size=sizes))
+    for node, each in rolled.items():
+        leaves = _leaves_under(node, parents, set(reported))
+        numerator = sum(reported[leaf].numerator or 0 for leaf in leaves)
+        denominator = sum(reported[leaf].denominator or 0 for leaf in leaves)
+        assert (each.measure.numerator, each.measure.denominator) == (numerator, denominator)
+        children = [child for child, parent in parents.items() if parent == node]
+        assert each.coverage == Coverage(len(children), len(children), 0, 0, 1.0, 1.0)
+        assert not each.coverage.is_partial(0.95)
+
+
+@given(trees_with_gaps(), st.floats(0.01, 1.0))
+def test_with_suppressed_leaves_a_roll_up_counts_them_and_is_partial_below_the_threshold(
+    tree: tuple[dict[int, int | None], dict[int, Measure], set[int], dict[int, float]],
+    threshold: float,
+) -> None:
+    parents, reported, suppressed, sizes = tree
+    gaps = Gaps(suppressed=suppressed, last_size=sizes)
+    rolled = roll_up_with_coverage(parents, reported, RATE, gaps=gaps)
+    every_leaf = set(sizes)
+    for node, each in rolled.items():
+        children = [child for child, parent in parents.items() if parent == node]
+        assert each.coverage.expected == len(children)
+        assert each.coverage.suppressed == len(suppressed.intersection(children))
+        with_figure = [
+            child
+            for child in children
+            if (child in reported)
+            or any(leaf not in suppressed for leaf in _leaves_under(child, parents, every_leaf))
+        ]
+        assert each.coverage.reporting == len(with_figure)
+        leaves = _leaves_under(node, parents, every_leaf)
+        covered = sum(sizes[leaf] for leaf in leaves if leaf not in suppressed)
+        share = covered / sum(sizes[leaf] for leaf in leaves)
+        assert each.coverage.share == pytest.approx(share)
+        assert each.coverage.is_partial(threshold) == (each.coverage.ratio < threshold)
+        if share < threshold:
+            assert each.coverage.is_partial(threshold)

@@ -142,10 +142,38 @@ def test_the_mapping_period_kind_applies_when_metrics_are_not_known(scores):
 
 
 def test_a_rate_needs_a_numerator_and_denominator_in_the_mapping(scores):
-    mapping = with_changes(numerator=None, denominator=None)
+    mapping = with_changes(denominator=None)
     problem = only_problem(read(scores([GOOD_ROWS[0]]), mapping))
     assert (problem.line, problem.column) == (None, None)
     assert "metric 'reading' is a rate, so the mapping must give its numerator" in problem.message
+
+
+def test_a_rate_mapped_to_its_value_alone_reads_rate_only_figures(scores):
+    mapping = with_changes(numerator=None, denominator=None)
+    result = read(scores([("D1", "2023-24", "all", "reading", "", "", "82.5")]), mapping)
+    assert result.is_clean, result.problems
+    assert result.rows[0] == ObservationRow(2, "reading", "D1", "2023-24", "all", None, None, 82.5)
+
+
+@pytest.mark.parametrize(("numerator", "denominator"), [("c", "c"), ("", ""), ("c", "")])
+def test_a_published_rate_whose_counts_are_suppressed_is_kept_without_them(
+    scores, numerator, denominator
+):
+    row = ("D3", "2023-24", "all", "reading", numerator, denominator, "82")
+    result = read(scores([row]))
+    assert result.is_clean, result.problems
+    (found,) = result.rows
+    assert (found.numerator, found.denominator, found.value, found.missing_reason) == (
+        None,
+        None,
+        82,
+        None,
+    )
+
+
+def test_a_rate_only_figure_outside_the_scale_is_a_problem(scores):
+    result = read(scores([("D3", "2023-24", "all", "reading", "c", "c", "182")]))
+    assert only_problem(result).message == "a rate of 182 is outside 0 to 100"
 
 
 def test_thousands_separators_are_read(scores):

@@ -440,3 +440,27 @@ def test_sparkline_layers_do_not_share_mutable_parts() -> None:
     spec["layer"][0]["encoding"]["x"]["scale"]["domain"].append("2099")
 
     assert "2099" not in spec["layer"][1]["encoding"]["x"]["scale"]["domain"]
+
+
+def test_a_partial_roll_up_is_a_hollow_square_named_in_the_legend() -> None:
+    points = [*POINTS[:3], ChartPoint("2024-25", 22.8, 64.0, partial=True), POINTS[4]]
+    spec = reading_spec(points=points, labels={**ENGLISH, "partial": "Rolled up (partial)"})
+    squares = [
+        layer for layer in layers_with(spec, "point") if layer["mark"].get("shape") == "square"
+    ]
+    assert len(squares) == 1
+    assert squares[0]["transform"] == [{"filter": "datum.actual != null && datum.partial"}]
+    assert squares[0]["mark"]["filled"] is False
+    assert "Rolled up (partial)" in texts(render_svg(spec))
+    assert 1.05 / (0.05 + _luminance(charts.PARTIAL_COLOUR)) >= 4.5
+    sparkline = sparkline_spec(points, measure_unit="%", labels=ENGLISH)
+    assert sparkline["layer"][-1]["mark"]["shape"] == "square"
+
+
+def _luminance(colour: str) -> float:
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b

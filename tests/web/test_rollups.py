@@ -43,3 +43,22 @@ def test_a_district_with_no_school_figures_still_counts_when_it_reports_its_own(
     counts = reporting("reading", "2024-25")
     assert "D3" not in counts
     assert counts["R2"] == 1
+
+
+def test_the_management_command_rebuilds_roll_ups_with_their_coverage(system):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Rollup.objects.update(expected_children=0, coverage=1.0)
+    Observation.objects.filter(local_unit__code="S1", period="2024-25").update(
+        numerator=None, denominator=None, value=None, missing_reason="suppressed"
+    )
+    out = StringIO()
+    call_command("refresh_rollups", stdout=out)
+    assert out.getvalue().strip() == f"{Rollup.objects.count()} rolled-up figures rebuilt"
+    district = Rollup.objects.get(
+        metric__code="reading", local_unit__code="D1", subgroup__code="all", period="2024-25"
+    )
+    assert (district.expected_children, district.suppressed_children) == (2, 1)
+    assert district.covered_share == 80 / 180  # S2's 80 of S1's last 100 and S2's 80

@@ -84,6 +84,28 @@ class StrategySettings:
 
 
 @dataclass(frozen=True)
+class CoverageSettings:
+    """How a rolled-up figure says what it covers (see method_defaults.toml, [coverage])."""
+
+    partial_below: float
+    size_noun: str
+    figure_labels: Mapping[str, str]
+    local_unit_type_plurals: Mapping[str, str]
+
+    def plural(self, local_unit_type: str) -> str:
+        fallback = local_unit_type.replace("_", " ")
+        return self.local_unit_type_plurals.get(local_unit_type, fallback)
+
+
+class FigureSource(StrEnum):
+    """Which figure is shown for a unit: its own, or one rolled up from its children."""
+
+    REPORTED = "reported"
+    ROLLED_UP = "rolled_up"
+    PARTIAL = "partial"
+
+
+@dataclass(frozen=True)
 class MethodConfig:
     """Labels are keyed by the values of the method's enums (`status_labels["below"]`)."""
 
@@ -104,6 +126,7 @@ class MethodConfig:
     default_rate_scale: float
     diagnostic: DiagnosticSettings
     strategy: StrategySettings
+    coverage: CoverageSettings
 
 
 _SETTINGS = (
@@ -124,6 +147,7 @@ _SETTINGS = (
     "default_rate_scale",
     "diagnostic",
     "strategy",
+    "coverage",
 )
 
 
@@ -150,6 +174,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         default_rate_scale=_number(data, "default_rate_scale", above=0),
         diagnostic=_diagnostic(data),
         strategy=_strategy(data),
+        coverage=_coverage(data),
     )
 
 
@@ -223,6 +248,24 @@ def _strategy(data: Mapping[str, Any]) -> StrategySettings:
         band_seed=_whole_number(table, "band_seed", key),
         band_quantiles=(low, high),
         rating_labels=_labels(table, "rating_labels", InterventionRating),
+    )
+
+
+def _coverage(data: Mapping[str, Any]) -> CoverageSettings:
+    key = "coverage"
+    fields = ("partial_below", "size_noun", "figure_labels", "local_unit_type_plurals")
+    table = _table(data, key)
+    _check_keys(table, key, fields, closed=True)
+    noun = table["size_noun"]
+    if not isinstance(noun, str) or not noun.strip():
+        raise ConfigError("must be a non-empty text", f"{key}.size_noun")
+    return CoverageSettings(
+        partial_below=_number(table, "partial_below", key, minimum=0, maximum=1),
+        size_noun=noun,
+        figure_labels=_labels(table, "figure_labels", FigureSource),
+        local_unit_type_plurals=_labels(
+            table, "local_unit_type_plurals", LOCAL_UNIT_TYPES, closed=False
+        ),
     )
 
 

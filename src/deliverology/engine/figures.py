@@ -1,7 +1,9 @@
 """The figures of one measure in one row: read, checked against the metric, or found missing.
 
 A rate or mean needs its numerator and denominator; a count or sum its value. A suppression
-marker in a needed cell makes the figure missing with the marker's reason, never zero.
+marker in a needed cell makes the figure missing with the marker's reason, never zero. A rate or
+mean may also come as its value alone, when the file has no counts for it or its counts are
+blank or suppressed while the value is published (a rate-only figure).
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def read_figures(
     Without a spec (the metric is not known) the figures are read but not checked as a rate.
     `markers` come from `cells.fold_markers`.
     """
+    if reason is None and spec is not None and _is_rate_only(spec, cells, markers):
+        return _rate_only(spec, cells[Role.VALUE])
     needed = _needed_roles(spec, cells)
     if reason is not None:
         return _said_missing(cells, needed, markers, reason)
@@ -83,6 +87,29 @@ def read_figures(
     if spec.aggregation in RATIOS:
         return _ratio(spec, numbers, cells.get(Role.VALUE))
     return _total(spec, numbers)
+
+
+def _is_rate_only(spec: MetricSpec, cells: Mapping[Role, Cell], markers: Mapping[str, str]) -> bool:
+    """A published value with no counts beside it: none in the file, or blank or suppressed."""
+    value = cells.get(Role.VALUE)
+    if spec.aggregation not in RATIOS or value is None or is_blank(value):
+        return False
+    if missing_marker(value, markers) is not None:
+        return False
+    counts = [cells[role] for role in (Role.NUMERATOR, Role.DENOMINATOR) if role in cells]
+    return all(is_blank(cell) or missing_marker(cell, markers) is not None for cell in counts)
+
+
+def _rate_only(spec: MetricSpec, cell: Cell) -> Figures | list[FigureProblem]:
+    try:
+        value = read_number(cell)
+    except CellError as error:
+        return [FigureProblem(Role.VALUE, error.message, error.expected, cell_text(cell))]
+    try:
+        check_measure(spec.aggregation, None, None, value, spec.scale)
+    except MeasureError as error:
+        return [FigureProblem(Role.VALUE, str(error), f"a rate between 0 and {spec.scale:g}")]
+    return Figures(None, None, value)
 
 
 def _needed_roles(spec: MetricSpec | None, cells: Mapping[Role, Cell]) -> list[Role]:

@@ -315,10 +315,10 @@ class _ObservationReader:
     def _mapping_fits(self, spec: MetricSpec, source: _Source) -> str | None:
         noun = {Aggregation.RATE: "a rate", Aggregation.MEAN: "a mean"}.get(spec.aggregation)
         roles = set(source.columns)
-        if noun and not {Role.NUMERATOR, Role.DENOMINATOR} <= roles:
+        if noun and not ({Role.NUMERATOR, Role.DENOMINATOR} <= roles or roles == {Role.VALUE}):
             return (
                 f"metric '{spec.code}' is {noun}, so the mapping must give its numerator and "
-                "denominator columns"
+                "denominator columns (or only its value column, for a figure published alone)"
             )
         if noun is None and Role.VALUE not in roles:
             return (

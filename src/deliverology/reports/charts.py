@@ -43,6 +43,7 @@ FONT_DIRECTORY = "/usr/share/fonts/truetype/dejavu"
 # Contrast against white: actual 6.4:1, trajectory 7.0:1, target 5.7:1 (WCAG AA for text and
 # graphics). Colour is never the only cue: the line styles and point shapes differ too.
 ACTUAL_COLOUR = "#1f5fa8"
+PARTIAL_COLOUR = "#a4161a"  # partial roll-ups: hollow squares, labelled in the legend
 TRAJECTORY_COLOUR = "#505a64"
 TARGET_COLOUR = "#b5400f"
 BAND_OPACITY = 0.18
@@ -70,6 +71,7 @@ class ChartPoint:
     lower: float | None = None
     upper: float | None = None
     provisional: bool = False
+    partial: bool = False  # rolled up from too few of the unit's children (see docs/concepts.md)
 
 
 # --- spec builders (pure) ---------------------------------------------------------------------
@@ -112,6 +114,7 @@ def trajectory_chart_spec(
 
     has_band = any(row["lower"] is not None and row["upper"] is not None for row in rows)
     has_provisional = any(row["provisional"] and row["actual"] is not None for row in rows)
+    has_partial = any(row["partial"] and row["actual"] is not None for row in rows)
     # Legend entries, in order: (label key, colour, symbol properties). The symbols' fill and
     # stroke come from the colour scale; shape, dash and opacities tell the entries apart.
     entries: list[tuple[str, str, dict[str, Any]]] = [
@@ -124,6 +127,8 @@ def trajectory_chart_spec(
     ]
     if has_provisional:
         entries.append(("provisional", ACTUAL_COLOUR, {"shape": "circle", "fillOpacity": 0}))
+    if has_partial:
+        entries.append(("partial", PARTIAL_COLOUR, {"shape": "square", "fillOpacity": 0}))
     if target is not None:
         entries.append(("target", TARGET_COLOUR, {"shape": "diamond"}))
     if has_band and labels.get("band"):
@@ -217,7 +222,9 @@ def trajectory_chart_spec(
     )
     layers.append(
         {
-            "transform": [{"filter": "datum.actual != null && !datum.provisional"}],
+            "transform": [
+                {"filter": "datum.actual != null && !datum.provisional && !datum.partial"}
+            ],
             "mark": {"type": "point", "filled": True, "size": 50, "opacity": 1},
             "encoding": {
                 "x": x,
@@ -229,7 +236,9 @@ def trajectory_chart_spec(
     if has_provisional:
         layers.append(
             {
-                "transform": [{"filter": "datum.actual != null && datum.provisional"}],
+                "transform": [
+                    {"filter": "datum.actual != null && datum.provisional && !datum.partial"}
+                ],
                 "mark": {
                     "type": "point",
                     "filled": False,
@@ -245,6 +254,8 @@ def trajectory_chart_spec(
                 },
             }
         )
+    if has_partial:
+        layers.append(_partial_layer(x, y("actual"), series("partial"), size=90))
     if target is not None:
         target_data = {"values": [{"period": target_period, "value": target}]}
         layers.append(
@@ -348,6 +359,7 @@ def sparkline_spec(
     description = title or " / ".join(
         part for part in (text["actual"], text["trajectory"], measure_unit) if part
     )
+    actual_y = {"field": "actual", "type": "quantitative", "scale": y_scale, "axis": None}
     return _unshared(
         {
             "$schema": SCHEMA,
@@ -389,6 +401,11 @@ def sparkline_spec(
                         },
                     },
                 },
+                *(
+                    [_partial_layer(x, actual_y, {"value": PARTIAL_COLOUR}, size=30)]
+                    if any(row["partial"] and row["actual"] is not None for row in rows)
+                    else []
+                ),
             ],
             "config": {**_config(), "axis": {"disable": True}, "legend": {"disable": True}},
         }
@@ -402,6 +419,26 @@ def _unshared(spec: dict[str, Any]) -> dict[str, Any]:
     """
     unshared: dict[str, Any] = json.loads(json.dumps(spec, allow_nan=False))
     return unshared
+
+
+def _partial_layer(
+    x: dict[str, Any], y: dict[str, Any], colour: Any, *, size: int
+) -> dict[str, Any]:
+    """Partial roll-ups as hollow squares: a figure from too few children, never shown as
+    the unit's own."""
+    return {
+        "transform": [{"filter": "datum.actual != null && datum.partial"}],
+        "mark": {
+            "type": "point",
+            "shape": "square",
+            "filled": False,
+            "fill": "white",
+            "size": size,
+            "strokeWidth": 2,
+            "opacity": 1,
+        },
+        "encoding": {"x": x, "y": y, "color": colour},
+    }
 
 
 def _rows(points: Sequence[ChartPoint]) -> list[dict[str, Any]]:
@@ -419,6 +456,7 @@ def _rows(points: Sequence[ChartPoint]) -> list[dict[str, Any]]:
                 "lower": _finite(point.lower),
                 "upper": _finite(point.upper),
                 "provisional": bool(point.provisional),
+                "partial": bool(point.partial),
             }
         )
     return rows

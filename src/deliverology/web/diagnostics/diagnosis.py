@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from deliverology.configuration import load_method_config
 from deliverology.core.aggregation import Aggregation
 from deliverology.core.benchmarking import (
     BenchmarkError,
@@ -39,7 +40,7 @@ from deliverology.core.trajectories import TrajectoryError
 from deliverology.web.accounts.access import Access
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
 from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup, Subgroup
-from deliverology.web.performance.series import Series, load_series
+from deliverology.web.performance.series import Series, UnitFigure, load_series
 from deliverology.web.priorities.models import Priority, Target
 
 
@@ -57,7 +58,8 @@ class UnitLabel:
 
 
 Segment = tuple[UnitLabel, Subgroup]
-Counts = tuple[float | None, float | None, float]  # numerator, denominator, value
+# numerator, denominator, value, and whether it is a partial roll-up (docs/concepts.md)
+Counts = tuple[float | None, float | None, float, bool]
 Effective = dict[tuple[int, int, str], Counts]  # (local unit id, subgroup id, period) -> counts
 
 
@@ -95,6 +97,7 @@ class Standing:
     percentile: float
     gap_to_top_quartile: float
     gap_to_top_decile: float
+    partial: bool = False  # a roll-up from too few of the unit's children
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ class Diagnostic:
     equity: Equity | None
     gap: GapFindings | None
     hypotheses: list[Hypothesis] = field(default_factory=list)
+    own: Mapping[str, UnitFigure] = field(default_factory=dict)  # the unit's figures by period
 
 
 def levels_under(unit: LocalUnit) -> list[str]:
@@ -238,6 +242,7 @@ def load_diagnostic(
                 "author", "local_unit", "subgroup"
             )
         ),
+        own=own.get((metric.pk, unit.pk, subgroup.pk), {}),
     )
 
 
@@ -264,15 +269,19 @@ def figures_at(
         "value__isnull": False,
     }
     fields = ("local_unit_id", "subgroup_id", "period", "numerator", "denominator", "value")
-    reported, rolled_up = (
-        {
-            (unit_id, subgroup_id, period): (numerator, denominator, value)
-            for unit_id, subgroup_id, period, numerator, denominator, value in model.objects.filter(
-                within, **wanted
-            ).values_list(*fields)
-        }
-        for model in (Observation, Rollup)
-    )
+    threshold = load_method_config().coverage.partial_below
+    reported: Effective = {
+        (unit_id, subgroup_id, period): (numerator, denominator, value, False)
+        for unit_id, subgroup_id, period, numerator, denominator, value in (
+            Observation.objects.filter(within, **wanted).values_list(*fields)
+        )
+    }
+    rolled_up: Effective = {
+        (unit_id, subgroup_id, period): (numerator, denominator, value, coverage < threshold)
+        for unit_id, subgroup_id, period, numerator, denominator, value, coverage in (
+            Rollup.objects.filter(within, **wanted).values_list(*fields, "coverage")
+        )
+    }
     return {**rolled_up, **reported}
 
 
@@ -286,6 +295,7 @@ def _effective(series: Series) -> Effective:
                     measure.numerator,
                     measure.denominator,
                     measure.value,
+                    figure.is_partial,
                 )
     return found
 
@@ -316,6 +326,10 @@ class _Figures:
     def value(self, unit_pk: int, period: Period) -> float | None:
         counts = self.counts(unit_pk, period)
         return None if counts is None else counts[2]
+
+    def is_partial(self, unit_pk: int, period: Period) -> bool:
+        counts = self.counts(unit_pk, period)
+        return counts is not None and counts[3]
 
     def values(self, units: Iterable[UnitLabel], period: Period) -> dict[UnitLabel, float]:
         found = ((u, self.value(u.pk, period)) for u in units)
@@ -365,6 +379,7 @@ def _spread(
             spread.percentiles[u],
             spread.gap_to_top_quartile[u],
             spread.gap_to_top_decile[u],
+            figures.is_partial(u.pk, period),
         )
         for u, value in end.items()
     ]

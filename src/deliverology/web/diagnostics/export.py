@@ -16,6 +16,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
+from deliverology.configuration import load_method_config
+from deliverology.core.config import FigureSource
 from deliverology.web.diagnostics.diagnosis import Diagnostic, Spread
 from deliverology.web.workbooks import append_row, new_workbook
 
@@ -65,6 +67,7 @@ def _summary(sheet: Worksheet, found: Diagnostic) -> None:
         (_("Students"), scope.subgroup.name),
         (_("Latest period"), latest[0].label if latest else None),
         (_("Latest value"), latest[1] if latest else None),
+        (_("Latest value is"), _source_label(found, latest[0].label) if latest else None),
         (_("Periods back (k)"), scope.periods_back),
         (_("Average change per period"), summary.average_change if summary else None),
         (_("Compound rate per period"), summary.compound_rate if summary else None),
@@ -73,6 +76,35 @@ def _summary(sheet: Worksheet, found: Diagnostic) -> None:
         (_("Best run change per period"), summary.best_run.change_per_period if summary else None),
     ]
     _table(sheet, [_("Item"), _("Value")], rows)
+
+
+def _source_label(found: Diagnostic, period: str) -> str | None:
+    """Which figure the value is, with a roll-up's coverage, as on the page."""
+    figure = found.own.get(period)
+    source = None if figure is None else figure.source
+    if figure is None or source is None:
+        return None
+    config = load_method_config().coverage
+    label = config.figure_labels[source]
+    coverage = figure.coverage
+    if source is FigureSource.REPORTED or coverage is None:
+        return label
+    parts = [
+        _("%(reporting)s of %(expected)s %(units)s")
+        % {
+            "reporting": coverage.reporting,
+            "expected": coverage.expected,
+            "units": config.plural(figure.children_type),
+        }
+    ]
+    if coverage.share is not None:
+        share = f"{100 * coverage.share:,.0f}"
+        parts.append(_("%(share)s%% of %(noun)s") % {"share": share, "noun": config.size_noun})
+    if coverage.suppressed:
+        parts.append(_("%(count)s suppressed") % {"count": coverage.suppressed})
+    if coverage.uncounted:
+        parts.append(_("%(count)s reported without counts") % {"count": coverage.uncounted})
+    return f"{label}: {', '.join(parts)}"
 
 
 def _history(sheet: Worksheet, found: Diagnostic) -> None:
@@ -88,7 +120,9 @@ def _spread(sheet: Worksheet, spread: Spread | None) -> None:
         _("Percentile"),
         _("Gap to top quartile"),
         _("Gap to top decile"),
+        _("Figure"),
     ]
+    partial = load_method_config().coverage.figure_labels[FigureSource.PARTIAL]
     rows = (
         [
             (
@@ -99,6 +133,7 @@ def _spread(sheet: Worksheet, spread: Spread | None) -> None:
                 s.percentile,
                 s.gap_to_top_quartile,
                 s.gap_to_top_decile,
+                partial if s.partial else "",
             )
             for s in spread.standings
         ]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from deliverology.core.aggregation import Hierarchy, Measure, roll_up
+from deliverology.core.aggregation import Gaps, Hierarchy, Measure, RolledUp, roll_up_with_coverage
 from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Observation, Rollup
 
 Key = tuple[int, str, date]  # subgroup id, period label, period start
@@ -18,44 +19,125 @@ Key = tuple[int, str, date]  # subgroup id, period label, period start
 
 @transaction.atomic
 def refresh_rollups(metrics: Iterable[Metric] | None = None) -> int:
-    """Recompute every rolled-up figure of the given metrics (all by default); returns the count."""
-    parents: dict[int, int | None] = dict(LocalUnit.objects.values_list("pk", "parent_id"))
-    hierarchy = Hierarchy.of(parents)
+    """Recompute every rolled-up figure of the given metrics (all by default), each with its
+    coverage; returns the count."""
+    tree = _Tree.of_local_units()
     created = 0
     for metric in metrics if metrics is not None else Metric.objects.all():
         Rollup.objects.filter(metric=metric).delete()
-        rows = [
-            rollup
-            for key, reported in _reported_by_key(metric).items()
-            for rollup in _rollups(metric, key, parents, hierarchy, reported)
-        ]
+        rows: list[Rollup] = []
+        earlier: dict[int, list[_Period]] = defaultdict(list)  # by subgroup, oldest first
+        for key, period in sorted(_reported_by_key(metric).items(), key=_in_time):
+            rolled = _roll_up(metric, key, tree, period, earlier[key[0]])
+            rows += _rollups(metric, key, tree, rolled)
+            earlier[key[0]].append(_Period(period.reported, period.suppressed, rolled))
         Rollup.objects.bulk_create(rows, batch_size=2000)
         created += len(rows)
     return created
 
 
-def _reported_by_key(metric: Metric) -> dict[Key, dict[int, Measure]]:
-    reported: dict[Key, dict[int, Measure]] = defaultdict(dict)
-    fields = ("local_unit_id", "subgroup_id", "period", "period_start")
+@dataclass(frozen=True)
+class _Tree:
+    """The local units as the roll-up needs them, read once."""
+
+    parents: dict[int, int | None]
+    hierarchy: Hierarchy[int]
+    validity: dict[int, tuple[date | None, date | None]]  # only units with validity dates
+    children_type: dict[int, str]
+
+    @classmethod
+    def of_local_units(cls) -> _Tree:
+        fields = ("pk", "parent_id", "type", "valid_from", "valid_to")
+        units = list(LocalUnit.objects.values_list(*fields))
+        parents = {pk: parent for pk, parent, *_ in units}
+        validity = {pk: (start, end) for pk, _, _, start, end in units if start or end}
+        children_type: dict[int, str] = {}
+        for _pk, parent, local_unit_type, *_ in units:
+            if parent is not None:
+                children_type.setdefault(parent, local_unit_type)
+        return cls(parents, Hierarchy.of(parents), validity, children_type)
+
+    def closed_at(self, end: date) -> frozenset[int]:
+        """Units not valid at the end of a period: a unit that closes during a period hands
+        its figures to its successor, as statistical releases do."""
+        return frozenset(
+            pk
+            for pk, (start, stop) in self.validity.items()
+            if (start is not None and start > end) or (stop is not None and stop < end)
+        )
+
+
+@dataclass(frozen=True)
+class _Period:
+    """One period's figures for one metric and subgroup: reported, and a suppressed set."""
+
+    reported: dict[int, Measure]
+    suppressed: set[int] = field(default_factory=set)
+    rolled: Mapping[int, RolledUp] = field(default_factory=dict)
+
+
+class _EarlierSizes(Mapping[Hashable, float]):
+    """Each unit's most recent earlier size, looked up only for the units that need it
+    (those left out of a roll-up), so the rebuild does no work per figure for it."""
+
+    def __init__(self, earlier: list[_Period]) -> None:
+        self.earlier = earlier
+
+    def __getitem__(self, local_unit: Hashable) -> float:
+        for period in reversed(self.earlier):
+            own = period.reported.get(local_unit)  # type: ignore[call-overload]
+            if own is not None and own.denominator is not None:
+                return float(own.denominator)
+            below = period.rolled.get(local_unit)  # type: ignore[call-overload]
+            size = None if below is None else below.expected_size or below.measure.denominator
+            if size is not None:
+                return float(size)
+        raise KeyError(local_unit)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter({unit for period in self.earlier for unit in period.reported})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _in_time(item: tuple[Key, _Period]) -> tuple[int, date]:
+    subgroup_id, _, start = item[0]
+    return subgroup_id, start
+
+
+def _reported_by_key(metric: Metric) -> dict[Key, _Period]:
+    found: dict[Key, _Period] = {}
+    fields = ("local_unit_id", "subgroup_id", "period", "period_start", "missing_reason")
     measures = ("numerator", "denominator", "value", "provisional")
     for row in Observation.objects.filter(metric=metric).values_list(*fields, *measures):
-        unit_id, subgroup_id, period, start, numerator, denominator, value, provisional = row
-        reported[(subgroup_id, period, start)][unit_id] = Measure(
-            numerator, denominator, value, provisional
-        )
-    return reported
+        unit_id, subgroup_id, period, start, reason, *numbers = row
+        key = (subgroup_id, period, start)
+        if key not in found:
+            found[key] = _Period({})
+        found[key].reported[unit_id] = Measure(*numbers)
+        if reason == Observation.MissingReason.SUPPRESSED:
+            found[key].suppressed.add(unit_id)
+    return found
 
 
-def _rollups(
-    metric: Metric,
-    key: Key,
-    parents: Mapping[int, int | None],
-    hierarchy: Hierarchy[int],
-    reported: Mapping[int, Measure],
-) -> list[Rollup]:
+def _roll_up(
+    metric: Metric, key: Key, tree: _Tree, period: _Period, earlier: list[_Period]
+) -> dict[int, RolledUp]:
+    end = metric.parse_period(key[1]).end
+    gaps = Gaps(period.suppressed, tree.closed_at(end), _EarlierSizes(earlier))
+    return roll_up_with_coverage(
+        tree.parents,
+        period.reported,
+        metric.core_aggregation,
+        metric.scale,
+        hierarchy=tree.hierarchy,
+        gaps=gaps,
+    )
+
+
+def _rollups(metric: Metric, key: Key, tree: _Tree, rolled: Mapping[int, RolledUp]) -> list[Rollup]:
     subgroup_id, period, start = key
-    rolled = roll_up(parents, reported, metric.core_aggregation, metric.scale, hierarchy=hierarchy)
-    reporting = _reporting_children(parents, reported, rolled)
     return [
         Rollup(
             metric=metric,
@@ -63,27 +145,21 @@ def _rollups(
             subgroup_id=subgroup_id,
             period=period,
             period_start=start,
-            numerator=measure.numerator,
-            denominator=measure.denominator,
-            value=measure.value,
-            provisional=measure.provisional,
-            reporting_children=reporting[unit_id],
+            numerator=each.measure.numerator,
+            denominator=each.measure.denominator,
+            value=each.measure.value,
+            provisional=each.measure.provisional,
+            reporting_children=each.coverage.reporting,
+            expected_children=each.coverage.expected,
+            suppressed_children=each.coverage.suppressed,
+            uncounted_children=each.coverage.uncounted,
+            covered_share=each.coverage.share,
+            coverage=each.coverage.ratio,
+            children_type=tree.children_type.get(unit_id, ""),
         )
-        for unit_id, measure in rolled.items()
-        if measure.value is not None
+        for unit_id, each in rolled.items()
+        if each.measure.value is not None
     ]
-
-
-def _reporting_children(
-    parents: Mapping[int, int | None],
-    reported: Mapping[int, Measure],
-    rolled: Mapping[int, Measure],
-) -> Counter[int | None]:
-    """How many children of each unit have a figure, reported or rolled up: each unit with
-    one counts once, for its parent."""
-    with_figure = {unit for unit, m in reported.items() if m.value is not None}
-    with_figure |= {unit for unit, m in rolled.items() if m.value is not None}
-    return Counter(parents.get(unit) for unit in with_figure)
 
 
 def record_creation_history(run: ImportRun, by: User | None) -> None:

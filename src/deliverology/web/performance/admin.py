@@ -61,7 +61,18 @@ class ObservationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 class RollupAdmin(admin.ModelAdmin[Rollup]):
     """Derived figures: visible for checking, never edited by hand."""
 
-    list_display = ("metric", "local_unit", "subgroup", "period", "value", "reporting_children")
+    list_display = (
+        "metric",
+        "local_unit",
+        "subgroup",
+        "period",
+        "value",
+        "reporting_children",
+        "expected_children",
+        "suppressed_children",
+        "uncounted_children",
+        "covered_share",
+    )
     list_filter = ("metric", "subgroup", "period")
     search_fields = ("local_unit__code", "local_unit__name")
     list_select_related = ("metric", "local_unit", "subgroup")

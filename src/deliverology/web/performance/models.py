@@ -507,11 +507,16 @@ class Observation(Figure):
     def _clean_numbers(self) -> None:
         aggregation = self.metric.core_aggregation
         if aggregation in (Aggregation.RATE, Aggregation.MEAN):
+            rate_only = self.numerator is None and self.denominator is None
             try:
-                check_measure(aggregation, self.numerator, self.denominator)
+                check_measure(
+                    aggregation, self.numerator, self.denominator, self.value, self.metric.scale
+                )
             except MeasureError as error:
-                raise ValidationError({"numerator": str(error)}) from error
-            self.value = self.metric.measure_value(self.numerator, self.denominator)
+                field = "value" if rate_only else "numerator"
+                raise ValidationError({field: str(error)}) from error
+            if not rate_only:  # a published rate without its counts keeps its value
+                self.value = self.metric.measure_value(self.numerator, self.denominator)
         elif self.value is None:
             raise ValidationError({"value": _("Enter a value, or say why it is missing.")})
 
@@ -520,9 +525,26 @@ class Rollup(Figure):
     """A figure computed for a unit from its children: ratio of sums, never a mean of rates.
 
     Derived data, rebuilt by `actions.refresh_rollups` after every change of observations.
+    It carries its coverage (`core.aggregation.Coverage`): of the children expected in the
+    period, how many are in the sums, how many were suppressed, how many reported a value
+    without counts, and the share of their last known size the sums cover.
     """
 
-    reporting_children = models.PositiveIntegerField(default=0)
+    reporting_children = models.PositiveIntegerField(_("children in the sums"), default=0)
+    expected_children = models.PositiveIntegerField(_("children expected"), default=0)
+    suppressed_children = models.PositiveIntegerField(_("children suppressed"), default=0)
+    uncounted_children = models.PositiveIntegerField(
+        _("children reported without counts"), default=0
+    )
+    covered_share = models.FloatField(
+        _("share of the last known size covered"), null=True, blank=True
+    )
+    coverage = models.FloatField(
+        _("coverage"),
+        default=1.0,
+        help_text=_("The covered share, or when it is unknown the share of children covered."),
+    )
+    children_type = models.CharField(_("type of the children"), max_length=32, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -19,6 +19,7 @@ def chart_labels() -> dict[str, str]:
         "trajectory": _("Trajectory"),
         "target": _("Target"),
         "provisional": _("Provisional"),
+        "partial": _("Rolled up (partial)"),
     }
 
 
@@ -31,6 +32,7 @@ def chart_points(progress: Progress) -> list[ChartPoint]:
             lower=row.lower,
             upper=row.upper,
             provisional=row.provisional,
+            partial=bool(row.figure and row.figure.is_partial),
         )
         for row in progress.rows
     ]
