@@ -87,12 +87,17 @@ class Table:
 
 
 def read_table(
-    path: str | Path, *, sheet: str | None = None, file_name: str | None = None
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    file_name: str | None = None,
+    footer_rows: int = 0,
 ) -> Table:
     """Read a CSV, XLSX or Parquet file (chosen by its extension) into a `Table`.
 
     `sheet` names the worksheet of a workbook (the first one otherwise). `file_name` is the name
-    shown in problems (the uploaded file's name), by default the path's own.
+    shown in problems (the uploaded file's name), by default the path's own. `footer_rows`
+    rows with values at the end (a source line, footnotes) are left out before anything else.
     """
     path = Path(path)
     name = file_name or path.name
@@ -105,11 +110,12 @@ def read_table(
     _check_content(head, file_format, name)
     match file_format:
         case FileFormat.CSV:
-            return _read_csv(path, name)
+            table = _read_csv(path, name, footer_rows)
         case FileFormat.XLSX:
-            return _read_xlsx(path, name, sheet)
+            table = _read_xlsx(path, name, sheet, footer_rows)
         case FileFormat.PARQUET:
-            return _read_parquet(path, name)
+            table = _read_parquet(path, name, footer_rows)
+    return table
 
 
 def _problem(name: str, message: str, expected: str | None = None) -> FileProblem:
@@ -206,7 +212,7 @@ def _article(file_format: FileFormat) -> str:
 # ---------------------------------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, name: str) -> Table:
+def _read_csv(path: Path, name: str, footer_rows: int = 0) -> Table:
     text, encoding, notes = _decode(path.read_bytes(), name)
     _check_is_text(text, name)
     text, delimiter, declared = _declared_delimiter(text)
@@ -215,7 +221,7 @@ def _read_csv(path: Path, name: str) -> Table:
         notes.append(f"the columns are separated by {_delimiter_name(delimiter)}")
     log = ProblemLog(name)
     records = _csv_records(text, delimiter, log)
-    columns, rows = _shape(records, name, log, exact=True)
+    columns, rows = _shape(_without_footer(records, footer_rows), name, log, exact=True)
     return Table(name, FileFormat.CSV, columns, rows, encoding, delimiter, tuple(notes))
 
 
@@ -356,6 +362,20 @@ def _shape(
     return columns, tuple(rows)
 
 
+def _without_footer(
+    records: Iterator[tuple[int, list[Cell]]], footer_rows: int
+) -> Iterator[tuple[int, list[Cell]]]:
+    """The records less the last `footer_rows` with values (blank rows do not count)."""
+    if footer_rows <= 0:
+        return records
+    kept = list(records)
+    filled = [place for place, (_, cells) in enumerate(kept) if any(map(_filled, cells))]
+    if len(filled) <= footer_rows:  # nothing but a header (kept, to say so) and the footer
+        return iter(kept[: filled[0] + 1] if filled else [])
+    cut = filled[-footer_rows]
+    return iter(kept[:cut])
+
+
 def _first_filled(
     records: Iterator[tuple[int, list[Cell]]],
 ) -> tuple[int, list[Cell] | None]:
@@ -420,7 +440,7 @@ def _fitted(cells: list[Cell], width: int) -> tuple[Cell, ...]:
 # ---------------------------------------------------------------------------------- Excel
 
 
-def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, name: str, sheet: str | None, footer_rows: int = 0) -> Table:
     # Workbooks from other programs trigger openpyxl's warnings about unsupported extras
     # (data validation, conditional formats); they do not affect the values read.
     with warnings.catch_warnings():
@@ -440,7 +460,7 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
             worksheet = _worksheet(workbook, sheet, name)
             log = ProblemLog(name)
             records = list(_sheet_records(worksheet, log))
-            columns, rows = _shape(iter(records), name, log)
+            columns, rows = _shape(_without_footer(iter(records), footer_rows), name, log)
         except FileProblem:
             raise
         except Exception as error:  # a damaged sheet fails while it is read
@@ -500,7 +520,7 @@ def _excel_value(value: object) -> Cell:
 # -------------------------------------------------------------------------------- Parquet
 
 
-def _read_parquet(path: Path, name: str) -> Table:
+def _read_parquet(path: Path, name: str, footer_rows: int = 0) -> Table:
     try:
         arrow = pq.read_table(path)
     except (pa.ArrowException, OSError, ValueError) as error:
@@ -513,7 +533,7 @@ def _read_parquet(path: Path, name: str) -> Table:
     log = ProblemLog(name)
     records = _arrow_records(arrow)
     header: list[Cell] = list(columns)
-    _, rows = _shape(iter([(1, header), *records]), name, log)
+    _, rows = _shape(_without_footer(iter([(1, header), *records]), footer_rows), name, log)
     return Table(name, FileFormat.PARQUET, columns, rows)
 
 
