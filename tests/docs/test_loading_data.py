@@ -76,4 +76,12 @@ def test_the_worked_example_loads_from_an_empty_system():
     assert Observation.objects.count() == len(lines) - 2  # less the header and the source line
     assert Observation.objects.get(missing_reason="suppressed").local_unit.code == "D02"
     state = LocalUnit.objects.get(parent=None)
-    assert Rollup.objects.filter(local_unit=state, period="2022-23").exists()
+    baseline = Rollup.objects.get(local_unit=state, period="2022-23", subgroup__code="all")
+    page = PAGE.read_text(encoding="utf-8")
+    said = re.search(
+        r"baseline 2022-23 at ([\d.]+) \(the state's figure: (\d+) graduates of"
+        r"\s+an adjusted cohort of (\d+)",
+        page,
+    )
+    assert (baseline.numerator, baseline.denominator) == (float(said[2]), float(said[3]))
+    assert round(baseline.value, 1) == float(said[1])
