@@ -389,11 +389,11 @@ def test_a_figure_outside_its_local_units_validity_dates_is_a_problem_naming_the
         "scores.csv, row 2, column 'district': the figure is for 2023-24 (2023-09-01 to "
         "2024-08-31), but local unit 'D1' is valid only to 2019-03-31; expected figures only "
         "for periods in which the local unit existed (its valid-from and valid-to dates in the "
-        "hierarchy): use the code of the unit that replaced it",
+        "hierarchy); for other periods, the unit that existed then",
         "scores.csv, row 4, column 'district': the figure is for 2017-18 (2017-09-01 to "
         "2018-08-31), but local unit 'D3' is valid only from 2019-04-01; expected figures only "
         "for periods in which the local unit existed (its valid-from and valid-to dates in the "
-        "hierarchy): use the code of the unit that replaced it",
+        "hierarchy); for other periods, the unit that existed then",
     ]
     assert [row.local_unit_code for row in result.rows] == ["D2", "D3"]
 

@@ -45,7 +45,7 @@ __all__ = [
 _UNIT_EXPECTED = "the code of a local unit in the hierarchy (load the hierarchy first)"
 _VALIDITY_EXPECTED = (
     "figures only for periods in which the local unit existed (its valid-from and valid-to "
-    "dates in the hierarchy): use the code of the unit that replaced it"
+    "dates in the hierarchy); for other periods, the unit that existed then"
 )
 
 Validity = tuple[date | None, date | None]  # a local unit's valid-from and valid-to dates
