@@ -109,6 +109,58 @@ def demo_shape(schools: int) -> dict[str, int]:
     return {"schools": schools, "districts": districts, "regions": min(8, max(1, districts // 4))}
 
 
+# ------------------------------------------------- the England data set, as a system of its own
+
+ENGLAND_DATA_DIR_DEFAULT = "var-england"
+
+
+def cmd_england(args: argparse.Namespace) -> None:
+    """Build the bundled England data set into its own SQLite database, never the demo's.
+
+    Settings are read once per process, so the work runs in a child process whose settings
+    name the England data directory and its database."""
+    from pathlib import Path
+
+    data_dir = Path(args.data_dir).resolve()
+    database = f"sqlite:///{data_dir / 'deliverology.sqlite3'}"
+    if os.environ.get("DELIVEROLOGY_DATA_DIR") != str(data_dir) or (
+        os.environ.get("DATABASE_URL") != database
+    ):
+        child = {**os.environ, "DELIVEROLOGY_DATA_DIR": str(data_dir), "DATABASE_URL": database}
+        command = [sys.executable, "-m", "deliverology.cli", *_england_arguments(args, data_dir)]
+        status = subprocess.run(command, env=child, check=False).returncode  # noqa: S603
+        if status:
+            raise CommandError(f"Building the England system stopped (status {status}).")
+        return
+    _build_england(data_dir)
+    if not args.no_serve:
+        serve(args.host, args.port, args.workers)
+
+
+def _england_arguments(args: argparse.Namespace, data_dir: Any) -> list[str]:
+    arguments = ["england", "--data-dir", str(data_dir), "--host", args.host]
+    arguments += ["--port", str(args.port), "--workers", str(args.workers)]
+    return [*arguments, "--no-serve"] if args.no_serve else arguments
+
+
+def _build_england(data_dir: Any) -> None:
+    setup_database()
+    from deliverology.web.england_system import (
+        ANALYST,
+        install_england_system,
+        is_england_installed,
+    )
+
+    password = os.environ.get("DELIVEROLOGY_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+    if is_england_installed():
+        console.print(f"The England system is already in {data_dir}: nothing to do.")
+    else:
+        with console.status("Loading the England data set") as status:
+            install_england_system(password=password, say=status.update)
+        console.print(f"Built the England system in {data_dir}.")
+    console.print(f"Log in as [bold]{ANALYST}[/bold], password [bold]{password}[/bold]")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     setup_database()
     serve(args.host, args.port, args.workers)
@@ -341,6 +393,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--schools", type=int, default=4000, help="number of schools (4000)")
     demo.set_defaults(handler=cmd_demo)
 
+    england = commands.add_parser(
+        "england",
+        help="try the bundled England data set in a system of its own (not the demo's)",
+        description="Build the England attainment-at-19 data set (local authorities, three "
+        "metrics, 2005-2022) into its own SQLite database in its own data directory, once, "
+        "and serve it. The demo's database, and any DATABASE_URL, are left untouched.",
+        epilog="Example: deliverology england --port 8001",
+    )
+    _add_server_options(england)
+    england.add_argument(
+        "--data-dir",
+        default=ENGLAND_DATA_DIR_DEFAULT,
+        help=f"the England system's data directory ({ENGLAND_DATA_DIR_DEFAULT})",
+    )
+    england.add_argument("--no-serve", action="store_true", help="build it, then exit")
+    england.set_defaults(handler=cmd_england)
+
     serve_parser = commands.add_parser(
         "serve",
         help="serve the web app",
@@ -366,7 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
         "file again changes nothing. Records (one row per student, patient or case) are "
         "computed into observations for every local unit at every level by the engine.",
         epilog="Example: deliverology import observations scores.xlsx --mapping state-tests "
-        "(or: deliverology import records results.parquet --definition proficiency.toml)",
+        "(or: deliverology import records results.parquet --definition proficiency.toml). "
+        "The hierarchy file's columns, every key of a column mapping and a worked example: "
+        "docs/loading-data.md (Loading your own data).",
     )
     load.add_argument(
         "kind", choices=["units", "observations", "records"], help="what the file holds"

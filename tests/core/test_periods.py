@@ -243,3 +243,16 @@ def test_consecutive_periods_tile_the_calendar(period: Period) -> None:
 def test_the_period_containing_a_day_starts_on_or_before_it(period: Period, day: date) -> None:
     found = period_containing(day, period.kind)
     assert found.start <= day <= found.end
+
+
+@pytest.mark.parametrize(
+    ("text", "label"), [("13-14", "2013-14"), ("13/14", "2013-14"), ("99-00", "1999-00")]
+)
+def test_it_reads_an_academic_year_written_with_two_digit_years(text: str, label: str) -> None:
+    assert parse_period(text).label == label
+    assert parse_period(text, PeriodKind.ACADEMIC_YEAR).label == label
+
+
+def test_two_digit_years_that_do_not_follow_are_not_an_academic_year() -> None:
+    with pytest.raises(PeriodError):
+        parse_period("13-15")

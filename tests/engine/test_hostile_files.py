@@ -470,7 +470,8 @@ CASES = {
         lambda f: f.rows(("D3", "2023-24", "all", "reading", "1", "4", "30")),
         6,
         "value",
-        "the value 30 does not match the numerator and denominator, which give 25",
+        "published 30% but its counts 1/4 give 25.0%; at whole-number precision with exact "
+        "counts that allows 24.5% to 25.5%",
     ),
     "a numerator for a count": Case(
         lambda f: f.rows(("D3", "2023-24", "all", "enrolment", "5", "", "9")),

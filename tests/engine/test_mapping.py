@@ -153,3 +153,64 @@ def test_it_lists_every_column_it_reads_and_why():
     assert used["la_code"] == "the local unit"
     assert used["pupils"] == "the denominator of pass_rate"
     assert used["phase"] == "a filter"
+
+
+RESHAPING = {
+    "derived_columns": [
+        {"name": "pupils", "add": ["cohort"], "subtract": ["transfers"], "multiply_by": 1},
+        {"name": "school", "join": ["number", "type"], "separator": "-"},
+    ],
+    "drop_rows": [
+        {"column": "district", "starts_with": ["Source"]},
+        {"column": "period", "is_blank": True},
+        {"column": "type", "equals": ["Charter"]},
+    ],
+    "footer_rows": 2,
+    "value_scale": 1,
+    "precision": {"value_decimals": 0, "counts_rounded_to": 10},
+}
+
+
+def test_a_mapping_that_reshapes_a_file_survives_a_round_trip_through_json():
+    mapping = ColumnMapping.from_dict({**MAPPING.to_dict(), **RESHAPING})
+    data = json.loads(json.dumps(mapping.to_dict()))
+    assert ColumnMapping.from_dict(data) == mapping
+    assert data["drop_rows"] == RESHAPING["drop_rows"]
+
+
+def test_a_derived_column_reads_from_the_files_own_columns():
+    mapping = ColumnMapping.from_dict(
+        {
+            **MAPPING.to_dict(),
+            "denominator": "pupils",
+            **{"derived_columns": RESHAPING["derived_columns"]},
+        }
+    )
+    used = mapping.file_columns_used()
+    assert "pupils" not in used
+    assert used["cohort"] == "derived column 'pupils' (the denominator)"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"derived_columns": [{"name": "x", "add": ["a"], "join": ["b"]}]}, "not both"),
+        ({"derived_columns": [{"name": "x", "add": ["x"]}]}, "cannot be made from itself"),
+        ({"derived_columns": [{"name": "x", "plus": ["a"]}]}, "found name, plus"),
+        (
+            {"derived_columns": [{"name": "x", "add": ["a"]}, {"name": "y", "add": ["x"]}]},
+            "made from another derived column",
+        ),
+        ({"derived_columns": [{"name": "x", "add": ["a"], "multiply_by": "2"}]}, "multiply_by"),
+        ({"drop_rows": [{"column": "a", "equals": ["b"], "is_blank": True}]}, "one of equals"),
+        ({"drop_rows": [{"column": "a", "is_blank": "yes"}]}, "'is_blank' of column 'a'"),
+        ({"footer_rows": -1}, "'footer_rows' must be a whole number"),
+        ({"value_scale": 0}, "'value_scale' must be a number above 0"),
+        ({"precision": {"decimals": 0}}, "unknown key decimals in 'precision'"),
+        ({"precision": {"counts_rounded_to": 2.5}}, "'counts_rounded_to' must be a whole"),
+        ({"precision": {"value_decimals": 1.5}}, "'value_decimals' must be a whole"),
+    ],
+)
+def test_a_reshaping_that_cannot_work_is_refused_naming_its_key(changes, message):
+    with pytest.raises(MappingError, match=message):
+        ColumnMapping.from_dict({**MAPPING.to_dict(), **changes})

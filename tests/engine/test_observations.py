@@ -391,3 +391,85 @@ def test_an_empty_placeholder_rule_looks_at_the_numerator_and_denominator(scores
     rows = [("D2", "2024-25", "all", "reading", "0", "75", "")]
     result = read(scores(rows), with_changes(placeholder_rule={}))
     assert (result.rows, len(result.placeholders)) == ([], 1)
+
+
+def test_a_figure_outside_its_local_units_validity_dates_is_a_problem_naming_them(scores):
+    from datetime import date
+
+    rows = [
+        ("D1", "2023-24", "all", "reading", "50", "100", ""),
+        ("D2", "2023-24", "all", "reading", "30", "60", ""),
+        ("D3", "2017-18", "all", "reading", "30", "60", ""),
+        ("D3", "2018-19", "all", "reading", "30", "60", ""),  # in part: 2019-04-01 on
+    ]
+    result = read_observations(
+        scores(rows),
+        MAPPING,
+        known_units={"D1", "D2", "D3"},
+        known_metrics=METRICS,
+        known_subgroups={"all"},
+        unit_validity={
+            "D1": (None, date(2019, 3, 31)),  # merged away
+            "D3": (date(2019, 4, 1), None),  # created from D1
+        },
+    )
+    assert [str(p) for p in result.problems] == [
+        "scores.csv, row 2, column 'district': the figure is for 2023-24 (2023-09-01 to "
+        "2024-08-31), but local unit 'D1' is valid only to 2019-03-31; expected figures only "
+        "for periods in which the local unit existed (its valid-from and valid-to dates in the "
+        "hierarchy); for other periods, the unit that existed then",
+        "scores.csv, row 4, column 'district': the figure is for 2017-18 (2017-09-01 to "
+        "2018-08-31), but local unit 'D3' is valid only from 2019-04-01; expected figures only "
+        "for periods in which the local unit existed (its valid-from and valid-to dates in the "
+        "hierarchy); for other periods, the unit that existed then",
+    ]
+    assert [row.local_unit_code for row in result.rows] == ["D2", "D3"]
+
+
+def test_a_derived_column_names_the_column_whose_cell_is_not_a_number(scores):
+    header = ("district", "period", "subgroup", "metric", "numerator", "cohort", "moved")
+    rows = [
+        ("D1", "2023-24", "all", "reading", "50", "110", "10"),
+        ("D2", "2023-24", "all", "reading", "30", "70", "ten"),
+        ("D3", "2023-24", "all", "reading", "30", "c", "5"),
+    ]
+    mapping = with_changes(
+        denominator="pupils",
+        value=None,
+        derived_columns=[{"name": "pupils", "add": ["cohort"], "subtract": ["moved"]}],
+    )
+    result = read(scores(rows, header=header), mapping)
+    problem = only_problem(result)
+    assert (problem.line, problem.column) == (3, "moved")
+    assert problem.message == "'ten' is not a number (needed for 'pupils')"
+    assert [(row.denominator, row.missing_reason) for row in result.rows] == [
+        (100, None),
+        (None, "suppressed"),
+    ]
+
+
+def test_a_rounded_value_out_of_step_with_its_counts_names_the_precision(scores):
+    rows = [("D1", "2023-24", "all", "reading", "90", "320", "31")]
+    mapping = with_changes(precision={"value_decimals": 0, "counts_rounded_to": 10})
+    problem = only_problem(read(scores(rows), mapping))
+    assert problem.message == (
+        "published 31% but its counts 90/320 give 28.1%; at whole-number precision with counts "
+        "rounded to 10 that allows 25.7% to 30.7%"
+    )
+
+
+def test_a_fraction_is_checked_at_the_decimals_it_shows_on_its_own_scale(scores):
+    rows = [
+        ("D1", "2023-24", "all", "reading", "1", "3", "0.33"),
+        ("D2", "2023-24", "all", "reading", "1", "3", "0.35"),
+    ]
+    result = read(scores(rows), with_changes(value_scale=1))
+    assert result.rows[0].value == pytest.approx(100 / 3)
+    assert only_problem(result).line == 3
+
+
+def test_footer_rows_are_left_out_before_the_rows_are_shaped(scores, write):
+    text = csv_text(GOOD_ROWS[:2]) + "Source: the state\nPublished 2024\n"
+    result = read(write("footed.csv", text), with_changes(footer_rows=2))
+    assert result.is_clean, result.problems
+    assert len(result.rows) == 2

@@ -56,3 +56,24 @@ def test_an_unknown_command_is_refused(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["fly"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_england_builds_its_own_system_and_leaves_the_demo_untouched(tmp_path, capfd):
+    import sqlite3
+
+    assert main(["demo", "--no-serve", "--schools", "120"]) == 0
+    demo = (LocalUnit.objects.count(), Observation.objects.count(), Priority.objects.count())
+    data_dir = tmp_path / "england"
+    assert main(["england", "--no-serve", "--data-dir", str(data_dir)]) == 0
+    assert (LocalUnit.objects.count(), Observation.objects.count(), Priority.objects.count()) == (
+        demo
+    )
+    assert not LocalUnit.objects.filter(code="E92000001").exists()
+    with sqlite3.connect(data_dir / "deliverology.sqlite3") as england:
+        (units,) = england.execute("SELECT count(*) FROM performance_localunit").fetchone()
+        (priority,) = england.execute("SELECT title FROM priorities_priority").fetchone()
+    assert units == 1 + 9 + 154
+    assert priority == "Level 3 by age 19"
+    assert main(["england", "--no-serve", "--data-dir", str(data_dir)]) == 0
+    assert "already in" in capfd.readouterr().err

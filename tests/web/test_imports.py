@@ -471,3 +471,20 @@ def test_an_import_that_runs_says_where_and_keeps_its_heartbeat(england_setup):
     run = run_import(run, commit=False, say=lambda message: None)
     assert run.runner == this_runner()
     assert run.heartbeat_at >= before
+
+
+def test_a_figure_for_an_authority_after_it_merged_away_is_refused(england_setup, tmp_path):
+    def move_bcp_to_bournemouth(row):
+        if row["la_code_9"] == "E06000058":  # Bournemouth, Christchurch and Poole, from 2019
+            row["la_code_9"] = "E06000028"  # Bournemouth, merged away on 2019-03-31
+
+    run = load_england(edited_copy(tmp_path, move_bcp_to_bournemouth))
+    assert run.outcome == ImportRun.Outcome.REFUSED
+    assert "but local unit 'E06000028' is valid only to 2019-03-31" in run.problems[0]
+
+
+def test_the_hierarchy_preview_names_types_the_configuration_does_not_label(db):
+    run = load(ImportRun.Kind.HIERARCHY, HIERARCHY_CSV, commit=False)
+    assert run.outcome == ImportRun.Outcome.PREVIEWED
+    assert any("give the type 'local_authority', which is not one of" in n for n in run.notes)
+    assert not any("'region'" in note for note in run.notes)

@@ -32,6 +32,8 @@ ACADEMIC_YEAR_START_MONTH = 9
 TERM_START_OFFSETS = (0, 4, 7)
 MIN_YEAR = 1000
 MAX_YEAR = 9998
+# Academic years written with two-digit years ("13-14"): 00-69 are 2000-2069, 70-99 1970-1999.
+TWO_DIGIT_YEAR_PIVOT = 70
 
 _PER_YEAR = {
     PeriodKind.ACADEMIC_YEAR: 1,
@@ -170,7 +172,8 @@ def period_containing(day: date, kind: PeriodKind) -> Period:
 def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
     """Read a period written in a canonical or common form.
 
-    Academic years: "2016-17", "2016/17", "2016-2017", "201617". Calendar years: "2017".
+    Academic years: "2016-17", "2016/17", "2016-2017", "201617", and with two-digit years
+    "16-17" or "16/17" (see TWO_DIGIT_YEAR_PIVOT). Calendar years: "2017".
     Terms: "2024-25 T2", "T2 2024-25". Quarters: "2024-Q3", "Q3 2024", "2024 Q3".
     Months: "2024-03", "2024/03", "Mar 2024", "March 2024".
 
@@ -264,6 +267,15 @@ def _read_term(match: re.Match[str]) -> Period | None:
     return None if first is None else Period(PeriodKind.TERM, first, int(match["term"]))
 
 
+def _read_short_academic_year(match: re.Match[str]) -> Period | None:
+    """ "13-14": the academic year 2013-14, if the second year follows the first."""
+    first, second = int(match["first"]), int(match["second"])
+    if second != (first + 1) % 100:
+        return None
+    century = 2000 if first < TWO_DIGIT_YEAR_PIVOT else 1900
+    return Period(PeriodKind.ACADEMIC_YEAR, century + first)
+
+
 def _read_calendar_year(match: re.Match[str]) -> Period:
     return Period(PeriodKind.CALENDAR_YEAR, int(match["year"]))
 
@@ -315,6 +327,7 @@ _ISO_DATE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-\d{2}(?:[ T].*)?$")
 
 _READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Period | None]], ...] = (
     (_YEAR_PAIR_ONLY, _read_academic_year),
+    (re.compile(r"^(?P<first>\d{2}) ?[-/–] ?(?P<second>\d{2})$"), _read_short_academic_year),
     (re.compile(rf"^{_YEAR_PAIR} ?[-,]? ?{_TERM}$", re.IGNORECASE), _read_term),
     (re.compile(rf"^{_TERM} ?[-,]? ?{_YEAR_PAIR}$", re.IGNORECASE), _read_term),
     (re.compile(r"^(?P<year>\d{4})$"), _read_calendar_year),

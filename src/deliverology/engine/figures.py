@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from deliverology.core.aggregation import Aggregation, MeasureError, check_measure, measure_value
 from deliverology.core.periods import PeriodKind
+from deliverology.core.precision import Precision, ratio_interval, value_half_width
 from deliverology.engine.cells import (
     CellError,
     cell_text,
@@ -63,15 +64,20 @@ def read_figures(
     spec: MetricSpec | None,
     markers: Mapping[str, str],
     reason: str | None = None,
+    *,
+    precision: Precision | None = None,
+    value_scale: float | None = None,
 ) -> Figures | list[FigureProblem]:
     """The figures in `cells`, missing when a needed cell holds a marker (or the row gives a
     missing `reason`); the problems when they cannot be a measure of `spec`'s metric.
 
     Without a spec (the metric is not known) the figures are read but not checked as a rate.
-    `markers` come from `cells.fold_markers`.
+    `markers` come from `cells.fold_markers`. A published value agrees with its counts at
+    the file's `precision`; `value_scale` is the scale the file writes values on (1 for
+    fractions), turned into the metric's.
     """
     if reason is None and spec is not None and _is_rate_only(spec, cells, markers):
-        return _rate_only(spec, cells[Role.VALUE])
+        return _rate_only(spec, cells[Role.VALUE], value_scale)
     needed = _needed_roles(spec, cells)
     if reason is not None:
         return _said_missing(cells, needed, markers, reason)
@@ -84,8 +90,11 @@ def read_figures(
         return numbers
     if spec is None:
         return _unchecked(numbers)
+    published = _Published.of(spec, cells.get(Role.VALUE), precision, value_scale)
+    if Role.VALUE in numbers:
+        numbers[Role.VALUE] *= published.factor
     if spec.aggregation in RATIOS:
-        return _ratio(spec, numbers, cells.get(Role.VALUE))
+        return _ratio(spec, numbers, published)
     return _total(spec, numbers)
 
 
@@ -100,9 +109,12 @@ def _is_rate_only(spec: MetricSpec, cells: Mapping[Role, Cell], markers: Mapping
     return all(is_blank(cell) or missing_marker(cell, markers) is not None for cell in counts)
 
 
-def _rate_only(spec: MetricSpec, cell: Cell) -> Figures | list[FigureProblem]:
+def _rate_only(
+    spec: MetricSpec, cell: Cell, value_scale: float | None = None
+) -> Figures | list[FigureProblem]:
+    factor = 1.0 if value_scale is None else spec.scale / value_scale
     try:
-        value = read_number(cell)
+        value = read_number(cell) * factor
     except CellError as error:
         return [FigureProblem(Role.VALUE, error.message, error.expected, cell_text(cell))]
     try:
@@ -110,6 +122,32 @@ def _rate_only(spec: MetricSpec, cell: Cell) -> Figures | list[FigureProblem]:
     except MeasureError as error:
         return [FigureProblem(Role.VALUE, str(error), f"a rate between 0 and {spec.scale:g}")]
     return Figures(None, None, value)
+
+
+@dataclass(frozen=True)
+class _Published:
+    """How a published value was written: the factor to the metric's scale and the rounding
+    it may differ from its counts by."""
+
+    factor: float
+    precision: Precision
+    decimals_shown: int | None
+
+    @classmethod
+    def of(
+        cls,
+        spec: MetricSpec,
+        cell: Cell,
+        precision: Precision | None,
+        value_scale: float | None,
+    ) -> _Published:
+        factor = 1.0 if value_scale is None else spec.scale / value_scale
+        return cls(factor, precision or Precision(), decimals_written(cell))
+
+    @property
+    def half_width(self) -> float:
+        """The value's rounding, on the metric's scale."""
+        return value_half_width(self.precision, self.decimals_shown) * self.factor
 
 
 def _needed_roles(spec: MetricSpec | None, cells: Mapping[Role, Cell]) -> list[Role]:
@@ -174,7 +212,7 @@ def _unchecked(numbers: dict[Role, float]) -> Figures | list[FigureProblem]:
 
 
 def _ratio(
-    spec: MetricSpec, numbers: dict[Role, float], value_cell: Cell
+    spec: MetricSpec, numbers: dict[Role, float], published: _Published
 ) -> Figures | list[FigureProblem]:
     numerator, denominator = numbers[Role.NUMERATOR], numbers[Role.DENOMINATOR]
     try:
@@ -184,7 +222,7 @@ def _ratio(
     computed = measure_value(spec.aggregation, numerator, denominator, spec.scale)
     value = numbers.get(Role.VALUE)
     if value is not None:
-        problem = _value_problem(spec, value, computed, value_cell)
+        problem = _value_problem(spec, value, (numerator, denominator), published)
         if problem is not None:
             return [problem]
     return Figures(numerator, denominator, computed)
@@ -200,26 +238,58 @@ def _measure_problem(error: MeasureError, denominator: float) -> FigureProblem:
 
 
 def _value_problem(
-    spec: MetricSpec, value: float, computed: float | None, cell: Cell
+    spec: MetricSpec, value: float, counts: tuple[float, float], published: _Published
 ) -> FigureProblem | None:
     """A published value must be a possible rate and agree with its numerator and
-    denominator, to the decimals it was written with."""
+    denominator at the precision it was published at: the decimals it was written with (or
+    the mapping's `precision`), and counts rounded as the mapping says."""
     if spec.aggregation is Aggregation.RATE and not 0 <= value <= spec.scale:
         return FigureProblem(
             Role.VALUE,
             f"a rate of {value:g} is outside 0 to {spec.scale:g}",
             f"a rate between 0 and {spec.scale:g}",
         )
-    decimals = decimals_written(cell)
-    tolerance = 1e-9 if decimals is None else 0.5 * 10.0**-decimals + 1e-9
-    if computed is None or math.isclose(value, computed, rel_tol=1e-9, abs_tol=tolerance):
+    numerator, denominator = counts
+    precision = published.precision
+    allowed = ratio_interval(
+        numerator,
+        denominator,
+        scale=spec.scale,
+        counts_rounded_to=precision.counts_rounded_to,
+        at_most_one=spec.aggregation is Aggregation.RATE,
+    ).widened(published.half_width)
+    if value in allowed or math.isclose(value, allowed.low, rel_tol=1e-9):
         return None
+    computed = numerator / denominator * spec.scale
+    unit = "%" if spec.scale == 100 else ""  # noqa: PLR2004  (a percentage)
     return FigureProblem(
         Role.VALUE,
-        f"the value {value:g} does not match the numerator and denominator, which give "
-        f"{computed:.6g}",
-        "the value the numerator and denominator give",
+        f"published {value:g}{unit} but its counts {numerator:g}/{denominator:g} give "
+        f"{computed:.1f}{unit}; at {_precision_words(published)} that allows "
+        f"{allowed.low:.1f}{unit} to {allowed.high:.1f}{unit}",
+        "a value that agrees with its numerator and denominator (say the precision the file "
+        "was published at in the mapping's 'precision')",
     )
+
+
+def _precision_words(published: _Published) -> str:
+    precision = published.precision
+    decimals = (
+        precision.value_decimals
+        if precision.value_decimals is not None
+        else published.decimals_shown
+    )
+    if decimals is None:
+        words = "full precision"
+    elif decimals == 0:
+        words = "whole-number precision"
+    else:
+        words = f"{decimals}-decimal precision"
+    if precision.first_rounded_to_decimals is not None:
+        words += f" (rounded first to {precision.first_rounded_to_decimals} decimals)"
+    if precision.counts_rounded_to > 1:
+        return f"{words} with counts rounded to {precision.counts_rounded_to:g}"
+    return f"{words} with exact counts"
 
 
 def _total(spec: MetricSpec, numbers: dict[Role, float]) -> Figures | list[FigureProblem]:

@@ -14,6 +14,11 @@ Two layouts:
 
 Columns that say "this row is a total" (`total_markers`, such as ALL) are skipped when looking
 for the local unit or the subgroup: a row of a national file with region "ALL" is England.
+
+Real files often need reshaping first: `derived_columns` (sums, differences, a factor, codes
+joined from several columns), `drop_rows` and `footer_rows` (footnotes and trailer rows),
+`value_scale` (rates given as fractions) and `precision` (rounded publications) are read by
+`engine.mapping_rules`. Every key is documented in docs/loading-data.md.
 """
 
 from __future__ import annotations
@@ -26,7 +31,19 @@ from types import MappingProxyType
 from typing import Any
 
 from deliverology.core.periods import PeriodKind
+from deliverology.core.precision import Precision
 from deliverology.engine.cells import MISSING_REASONS
+from deliverology.engine.mapping_rules import (
+    DerivedColumn,
+    DropRule,
+    RuleError,
+    precision_data,
+    read_derived_columns,
+    read_drop_rules,
+    read_footer_rows,
+    read_precision,
+    read_value_scale,
+)
 
 
 class MappingError(ValueError):
@@ -192,6 +209,12 @@ class ColumnMapping:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sheet: str | None = None
     dhis2: Dhis2Mapping | None = None
+    # Reshaping a published file (engine.mapping_rules).
+    derived_columns: tuple[DerivedColumn, ...] = ()
+    drop_rows: tuple[DropRule, ...] = ()
+    footer_rows: int = 0
+    value_scale: float | None = None
+    precision: Precision | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layout", _enum(Layout, self.layout, "layout"))
@@ -202,6 +225,7 @@ class ColumnMapping:
             value = getattr(self, name)
             object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
         self._check_reasons()
+        self._check_reshaping()
         if self.layout is Layout.DHIS2:
             self._check_dhis2()
             return
@@ -221,6 +245,30 @@ class ColumnMapping:
                 raise MappingError(
                     f"the marker '{marker}' stands for '{reason}', which is not a reason a "
                     f"figure can be missing: use one of {', '.join(MISSING_REASONS)}"
+                )
+
+    def _check_reshaping(self) -> None:
+        for name in ("derived_columns", "drop_rows"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, tuple(value))
+        made = {derived.name for derived in self.derived_columns}
+        for derived in self.derived_columns:
+            from_made = sorted(made & set(derived.sources))
+            if from_made:
+                raise MappingError(
+                    f"derived column '{derived.name}' is made from another derived column "
+                    f"({', '.join(from_made)}): make it from the file's own columns"
+                )
+        if self.layout is Layout.DHIS2:
+            given = [
+                name
+                for name in ("derived_columns", "drop_rows", "footer_rows")
+                if getattr(self, name)
+            ]
+            if given:
+                raise MappingError(
+                    f"a DHIS2 data value set has no columns to reshape, so a dhis2 mapping "
+                    f"takes no {', '.join(given)}"
                 )
 
     def _check_long(self) -> None:
@@ -281,6 +329,21 @@ class ColumnMapping:
                 f"{', '.join(given)}; put the maps in 'dhis2'"
             )
 
+    def file_columns_used(self) -> dict[str, str]:
+        """Every column of the file the mapping reads: `columns_used` with derived columns
+        replaced by the columns they are made from, and the columns rows are dropped by."""
+        made = {derived.name: derived for derived in self.derived_columns}
+        used: dict[str, str] = {}
+        for rule in self.drop_rows:
+            used.setdefault(rule.column, "dropping rows")
+        for column, purpose in self.columns_used().items():
+            if column not in made:
+                used.setdefault(column, purpose)
+                continue
+            for source in made[column].sources:
+                used.setdefault(source, f"derived column '{column}' ({purpose})")
+        return used
+
     def columns_used(self) -> dict[str, str]:
         """Every column the mapping reads, with what it is read for."""
         used: dict[str, str] = {}
@@ -329,6 +392,9 @@ class ColumnMapping:
         for each in fields(self):
             value = getattr(self, each.name)
             data[each.name] = _plain(value)
+        data["drop_rows"] = [rule.to_data() for rule in self.drop_rows]
+        if self.precision is not None:
+            data["precision"] = precision_data(self.precision)
         return data
 
     @classmethod
@@ -347,7 +413,10 @@ class ColumnMapping:
         for required in required_keys:
             if required not in data:
                 raise MappingError(f"the column mapping needs '{required}'")
-        return cls(**{key: _read_key(key, value) for key, value in data.items()})
+        try:
+            return cls(**{key: _read_key(key, value) for key, value in data.items()})
+        except RuleError as error:
+            raise MappingError(str(error)) from None
 
 
 _REQUIRED = ("layout", "local_unit", "period")
@@ -406,6 +475,16 @@ def _read_key(key: str, value: Any) -> Any:
             return None if value is None else _placeholder_rule(value)
         case "dhis2":
             return None if value is None else _dhis2_mapping(value)
+        case "derived_columns":
+            return read_derived_columns(value)
+        case "drop_rows":
+            return read_drop_rules(value)
+        case "footer_rows":
+            return read_footer_rows(value)
+        case "value_scale":
+            return read_value_scale(value)
+        case "precision":
+            return None if value is None else read_precision(value)
     if key in _TEXT_KEYS:
         return None if value is None else _text(value, key)
     raise AssertionError(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from deliverology.engine.cells import (
 )
 from deliverology.engine.figures import Figures, MetricSpec, read_figures
 from deliverology.engine.mapping import ColumnMapping, Layout, Role
+from deliverology.engine.mapping_rules import DerivedColumn
 from deliverology.engine.problems import Problem, ProblemLog
 from deliverology.engine.reading import (
     MAX_FILE_BYTES,
@@ -51,6 +52,12 @@ __all__ = [
 ]
 
 _UNIT_EXPECTED = "the code of a local unit in the hierarchy (load the hierarchy first)"
+_VALIDITY_EXPECTED = (
+    "figures only for periods in which the local unit existed (its valid-from and valid-to "
+    "dates in the hierarchy); for other periods, the unit that existed then"
+)
+
+Validity = tuple[date | None, date | None]  # a local unit's valid-from and valid-to dates
 _MISSING_WORDS = {"suppressed", "not applicable", "not collected", "not yet available"}
 
 
@@ -103,10 +110,13 @@ def read_observations(
     known_subgroups: Collection[str] | None = None,
     file_name: str | None = None,
     max_unpacked: int = UNPACKED_RATIO * MAX_FILE_BYTES,
+    unit_validity: Mapping[str, Validity] | None = None,
 ) -> ObservationsRead:
     """Read and check every row of a file. `known_*` are what the database holds (None: not
     checked); `file_name` is the name to show in problems (the upload's name); a compressed
-    DHIS2 export may open to at most `max_unpacked` bytes."""
+    DHIS2 export may open to at most `max_unpacked` bytes; `unit_validity` the valid-from and
+    valid-to dates of local units that have them: a figure for a period wholly outside them is
+    a problem."""
     name = file_name or Path(path).name
     if mapping.layout is Layout.DHIS2:
         # Imported here: the DHIS2 reader builds on this module's rows and results.
@@ -122,7 +132,9 @@ def read_observations(
             max_unpacked=max_unpacked,
         )
     try:
-        table = open_table(path, sheet=mapping.sheet, file_name=name)
+        table = open_table(
+            path, sheet=mapping.sheet, file_name=name, footer_rows=mapping.footer_rows
+        )
     except FileProblem as problem:
         return _refused(name, problem.problems)
     reader = _ObservationReader(
@@ -131,6 +143,7 @@ def read_observations(
         known_units=None if known_units is None else frozenset(known_units),
         known_metrics=known_metrics,
         known_subgroups=None if known_subgroups is None else frozenset(known_subgroups),
+        unit_validity=unit_validity or {},
     )
     return reader.read()
 
@@ -149,8 +162,10 @@ class _ObservationReader:
         known_units: frozenset[str] | None,
         known_metrics: Mapping[str, MetricSpec] | None,
         known_subgroups: frozenset[str] | None,
+        unit_validity: Mapping[str, Validity],
     ) -> None:
         self.table = table
+        self.unit_validity = unit_validity
         self.mapping = mapping
         self.known_units = known_units
         self.known_metrics = known_metrics
@@ -176,10 +191,11 @@ class _ObservationReader:
         index = self._column_index()
         if index is not None:
             self.index = index
+            self._derive_columns()
             sources = self._sources()
             self._check_fixed_metrics(sources)
             for row in self.table.rows():
-                self._read_row(row, sources)
+                self._read_row(self._with_derived(row), sources)
             self._drop_repeats()
         return self._result()
 
@@ -239,7 +255,7 @@ class _ObservationReader:
         columns = self.table.columns
         index: dict[str, int] = {}
         missing: list[str] = []
-        for column, purpose in self.mapping.columns_used().items():
+        for column, purpose in self.mapping.file_columns_used().items():
             found = _find_column(columns, column)
             if found is None:
                 missing.append(f"'{column}' ({purpose}){_suggestion(column, columns)}")
@@ -262,6 +278,59 @@ class _ObservationReader:
                 "the columns the column mapping names (check the mapping or the header row)",
             )
         return None if self.log else index
+
+    # ---------------------------------------------------------------- derived columns
+
+    def _derive_columns(self) -> None:
+        """Add the mapping's derived columns to the table, after the file's own."""
+        derived = self.mapping.derived_columns
+        if not derived:
+            return
+        clashes = [each.name for each in derived if _find_column(self.table.columns, each.name)]
+        for name in clashes:
+            self._problem(
+                None,
+                name,
+                f"the file has a column '{name}' already, and the mapping derives one so named",
+                "a derived column with a name the file does not use",
+            )
+        width = len(self.table.columns)
+        for place, each in enumerate(derived):
+            self.index[each.name] = width + place
+        self.file_width = width
+        columns = (*self.table.columns, *(each.name for each in derived))
+        self.table = replace(self.table, columns=columns)
+
+    def _with_derived(self, row: TableRow) -> TableRow:
+        """The row with the mapping's derived columns worked out after the file's own."""
+        derived = self.mapping.derived_columns
+        if not derived:
+            return row
+        own = row.cells[: self.file_width]
+        return replace(row, cells=(*own, *(self._derived(row, each) for each in derived)))
+
+    def _derived(self, row: TableRow, derived: DerivedColumn) -> Cell:
+        if derived.is_text:
+            texts = [cell_text(self._cell(row, column)) for column in derived.join]
+            return derived.separator.join(texts) if all(texts) else ""
+        total = 0.0
+        for sign, columns in ((1.0, derived.add), (-1.0, derived.subtract)):
+            for column in columns:
+                cell = self._cell(row, column)
+                if is_blank(cell) or missing_marker(cell, self.markers) is not None:
+                    return cell  # the figure is missing, for the marker's reason
+                try:
+                    total += sign * read_number(cell)
+                except CellError as error:
+                    message = f"{error.message} (needed for '{derived.name}')"
+                    self._problem(row.line, column, message, error.expected)
+                    return None
+        return total * derived.multiply_by
+
+    def _dropped(self, row: TableRow) -> bool:
+        return any(
+            rule.drops(cell_text(self._cell(row, rule.column))) for rule in self.mapping.drop_rows
+        )
 
     def _sources(self) -> list[_Source]:
         mapping = self.mapping
@@ -345,7 +414,7 @@ class _ObservationReader:
         return self.mapping.value_maps.get(column, {}).get(text, text)
 
     def _read_row(self, row: TableRow, sources: list[_Source]) -> None:
-        if not self._passes_filters(row):
+        if not self._passes_filters(row) or self._dropped(row):
             self.filtered_out += 1
             return
         if self._is_placeholder(row):
@@ -364,8 +433,10 @@ class _ObservationReader:
             code = source.subgroup or subgroup
             if unit is None or code is None or period is None or figures is None:
                 continue
+            if not self._within_validity(row.line, unit, period):
+                continue
             if row.line not in self.problem_lines:
-                self._add(row.line, metric, unit, period, code, figures, provisional)
+                self._add(row.line, metric, unit, period.label, code, figures, provisional)
 
     def _passes_filters(self, row: TableRow) -> bool:
         return all(
@@ -520,7 +591,28 @@ class _ObservationReader:
 
     # ------------------------------------------------------------------------- periods
 
-    def _period(self, row: TableRow, metric: str, spec: MetricSpec | None) -> str | None:
+    def _within_validity(self, line: int, unit: str, period: Period) -> bool:
+        """A figure's period must overlap its local unit's validity (a council merged away
+        or not yet created has no figures)."""
+        valid_from, valid_to = self.unit_validity.get(unit, (None, None))
+        before = valid_from is not None and period.end < valid_from
+        after = valid_to is not None and period.start > valid_to
+        if not (before or after):
+            return True
+        since = f"from {valid_from.isoformat()}" if valid_from else ""
+        until = f"to {valid_to.isoformat()}" if valid_to else ""
+        self._problem(
+            line,
+            self.mapping.local_unit[0] if len(self.mapping.local_unit) == 1 else None,
+            f"the figure is for {period.label} ({period.start.isoformat()} to "
+            f"{period.end.isoformat()}), but local unit '{unit}' is valid only "
+            f"{' '.join(part for part in (since, until) if part)}",
+            _VALIDITY_EXPECTED,
+            key=("validity", unit, before),
+        )
+        return False
+
+    def _period(self, row: TableRow, metric: str, spec: MetricSpec | None) -> Period | None:
         column = self.mapping.period
         kind = spec.frequency if spec is not None else self.mapping.period_kind
         cell = self._cell(row, column)
@@ -538,7 +630,7 @@ class _ObservationReader:
             return None
         if kind is None and not self._same_kind(row.line, column, metric, found, text):
             return None
-        return found.label
+        return found
 
     def _period_problem(self, line: int, column: str, error: CellError, text: str) -> None:
         before = self.log.count
@@ -569,7 +661,14 @@ class _ObservationReader:
     ) -> Figures | None:
         """The figures, or a missing reason; None (with problems) when they are wrong."""
         cells = {role: row.cells[place] for role, place in source.columns.items()}
-        found = read_figures(cells, spec, self.markers, reason)
+        found = read_figures(
+            cells,
+            spec,
+            self.markers,
+            reason,
+            precision=self.mapping.precision,
+            value_scale=self.mapping.value_scale,
+        )
         if isinstance(found, Figures):
             return found
         for problem in found:

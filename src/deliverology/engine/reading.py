@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -123,14 +124,19 @@ class TableStream:
 
 
 def read_table(
-    path: str | Path, *, sheet: str | None = None, file_name: str | None = None
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    file_name: str | None = None,
+    footer_rows: int = 0,
 ) -> Table:
     """Read a CSV, XLSX or Parquet file (chosen by its extension) into a `Table`.
 
     `sheet` names the worksheet of a workbook (the first one otherwise). `file_name` is the name
-    shown in problems (the uploaded file's name), by default the path's own.
+    shown in problems (the uploaded file's name), by default the path's own. `footer_rows`
+    rows with values at the end (a source line, footnotes) are left out before anything else.
     """
-    stream = open_table(path, sheet=sheet, file_name=file_name)
+    stream = open_table(path, sheet=sheet, file_name=file_name, footer_rows=footer_rows)
     return Table(
         stream.file,
         stream.format,
@@ -143,7 +149,11 @@ def read_table(
 
 
 def open_table(
-    path: str | Path, *, sheet: str | None = None, file_name: str | None = None
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    file_name: str | None = None,
+    footer_rows: int = 0,
 ) -> TableStream:
     """Check a file as `read_table` does, without keeping its rows: see `TableStream`."""
     path = Path(path)
@@ -157,11 +167,11 @@ def open_table(
     _check_content(head, file_format, name)
     match file_format:
         case FileFormat.CSV:
-            return _open_csv(path, name)
+            return _open_csv(path, name, footer_rows)
         case FileFormat.XLSX:
-            return _open_xlsx(path, name, sheet)
+            return _open_xlsx(path, name, sheet, footer_rows)
         case FileFormat.PARQUET:
-            return _open_parquet(path, name)
+            return _open_parquet(path, name, footer_rows)
 
 
 def _checked(
@@ -170,12 +180,19 @@ def _checked(
     records: Callable[[ProblemLog], Records],
     *,
     exact: bool = False,
+    footer_rows: int = 0,
     **extra: Any,
 ) -> TableStream:
-    """The first reading: the header and a count of the rows, every shape problem raised."""
+    """The first reading: the header and a count of the rows, every shape problem raised.
+    The last `footer_rows` rows with values (a source line, footnotes) are left out of both
+    readings."""
+
+    def kept(log: ProblemLog) -> Records:
+        return _without_footer(records(log), footer_rows)
+
     log = ProblemLog(name)
-    columns, count = _shape(records(log), name, log, exact=exact)
-    return TableStream(name, file_format, columns, count, records, **extra)
+    columns, count = _shape(kept(log), name, log, exact=exact)
+    return TableStream(name, file_format, columns, count, kept, **extra)
 
 
 def said(error: BaseException, path: Path, name: str) -> str:
@@ -282,7 +299,7 @@ def _article(file_format: FileFormat) -> str:
 # ---------------------------------------------------------------------------------------- CSV
 
 
-def _open_csv(path: Path, name: str) -> TableStream:
+def _open_csv(path: Path, name: str, footer_rows: int = 0) -> TableStream:
     encoding, notes = _encoding(path, name)
     sample = _sample(path, encoding)
     _check_is_text(sample, name)
@@ -302,6 +319,7 @@ def _open_csv(path: Path, name: str) -> TableStream:
         FileFormat.CSV,
         records,
         exact=True,
+        footer_rows=footer_rows,
         encoding=encoding,
         delimiter=delimiter,
         notes=tuple(notes),
@@ -482,6 +500,35 @@ def _shape(
     return columns, count
 
 
+def _without_footer(records: Records, footer_rows: int) -> Records:
+    """The records less the last `footer_rows` with values (blank rows do not count), held
+    back only as far as needed; a file of nothing but a header and its footer keeps the header
+    so that its shape check can say so."""
+    if footer_rows <= 0:
+        yield from records
+        return
+    held: deque[tuple[int, list[Cell]]] = deque()
+    filled = 0
+    given = False
+    for record in records:
+        held.append(record)
+        filled += any(_filled(cell) for cell in record[1])
+        while filled > footer_rows:
+            line, cells = held.popleft()
+            filled -= any(_filled(cell) for cell in cells)
+            given = True
+            yield line, cells
+    if not given:
+        yield from _header_of(held)
+
+
+def _header_of(held: deque[tuple[int, list[Cell]]]) -> Records:
+    for line, cells in held:
+        if any(_filled(cell) for cell in cells):
+            yield line, cells
+            return
+
+
 def _first_filled(records: Records) -> tuple[int, list[Cell] | None]:
     for line, cells in records:
         if any(_filled(cell) for cell in cells):
@@ -544,7 +591,7 @@ def _fitted(cells: list[Cell], width: int) -> tuple[Cell, ...]:
 # ---------------------------------------------------------------------------------- Excel
 
 
-def _open_xlsx(path: Path, name: str, sheet: str | None) -> TableStream:
+def _open_xlsx(path: Path, name: str, sheet: str | None, footer_rows: int = 0) -> TableStream:
     title: list[str] = []
 
     def records(log: ProblemLog) -> Records:
@@ -561,7 +608,7 @@ def _open_xlsx(path: Path, name: str, sheet: str | None) -> TableStream:
                 workbook.close()
 
     try:
-        stream = _checked(name, FileFormat.XLSX, records)
+        stream = _checked(name, FileFormat.XLSX, records, footer_rows=footer_rows)
     except FileProblem:
         raise
     except Exception as error:  # a damaged sheet fails while it is read
@@ -569,7 +616,7 @@ def _open_xlsx(path: Path, name: str, sheet: str | None) -> TableStream:
         raise _problem(name, f"the workbook cannot be read: it is damaged ({said_error})") from None
     notes = () if sheet else (f"read the first sheet, '{title[0]}'",)
     return TableStream(
-        name, FileFormat.XLSX, stream.columns, stream.row_count, records, notes=notes
+        name, FileFormat.XLSX, stream.columns, stream.row_count, stream.records, notes=notes
     )
 
 
@@ -637,7 +684,7 @@ def _excel_value(value: object) -> Cell:
 # -------------------------------------------------------------------------------- Parquet
 
 
-def _open_parquet(path: Path, name: str) -> TableStream:
+def _open_parquet(path: Path, name: str, footer_rows: int = 0) -> TableStream:
     try:
         columns = tuple(str(column) for column in pq.ParquetFile(path).schema_arrow.names)
     except (pa.ArrowException, OSError, ValueError) as error:
@@ -653,7 +700,7 @@ def _open_parquet(path: Path, name: str) -> TableStream:
         yield from _arrow_records(path)
 
     try:
-        return _checked(name, FileFormat.PARQUET, records)
+        return _checked(name, FileFormat.PARQUET, records, footer_rows=footer_rows)
     except (pa.ArrowException, OSError, ValueError) as error:
         raise _problem(
             name,

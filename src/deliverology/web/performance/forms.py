@@ -35,6 +35,10 @@ class ImportForm(forms.Form):
         label=_("Or a mapping written out (JSON)"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
+        help_text=_(
+            "Every key, with examples for real files, is in the documentation: "
+            "docs/loading-data.md (Loading your own data)."
+        ),
     )
     save_as = forms.CharField(
         label=_("Save this mapping as"),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from deliverology.configuration import load_method_config
 from deliverology.engine.hierarchy_file import UnitRow, read_hierarchy
 from deliverology.web.performance.models import ImportRun, LocalUnit
 
@@ -56,7 +57,7 @@ def import_hierarchy(run: ImportRun, path: Path, *, commit: bool, say: Say) -> I
     existing = {unit.code: unit for unit in LocalUnit.objects.select_related("parent")}
     read = read_hierarchy(path, known_units=set(existing), file_name=run.file_name)
     run.rows_read = len(read.rows)
-    run.notes = [str(note) for note in read.notes][:200]
+    run.notes = [*_unconfigured_types(read.rows), *(str(note) for note in read.notes)][:200]
     if read.problems:
         return run.finish(ImportRun.Outcome.REFUSED, [str(p) for p in read.problems])
     places = current_places(read.rows)
@@ -72,6 +73,22 @@ def import_hierarchy(run: ImportRun, path: Path, *, commit: bool, say: Say) -> I
     say(f"Writing {len(new):,} new and {len(changed):,} changed local units")
     _write(places, new, changed, existing)
     return run.finish(ImportRun.Outcome.COMMITTED)
+
+
+def _unconfigured_types(rows: Sequence[UnitRow]) -> list[str]:
+    """A note for each type of local unit the method's configuration does not label."""
+    configured = load_method_config().local_unit_type_labels
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.type not in configured:
+            counts[row.type] = counts.get(row.type, 0) + 1
+    listed = ", ".join(configured)
+    return [
+        f"{count:,} row{'s' if count > 1 else ''} give the type '{unit_type}', which is not one "
+        f"of the configured types of local unit ({listed}): it is loaded, but pages show the "
+        f"code itself; add it to [local_unit_type_labels] in the method's configuration"
+        for unit_type, count in sorted(counts.items())
+    ]
 
 
 def _unknown_parents(places: dict[str, UnitPlace], existing: dict[str, LocalUnit]) -> list[str]:

@@ -57,13 +57,19 @@ class Known:
     units: dict[str, int]
     metrics: dict[str, Metric]
     subgroups: dict[str, int]
+    validity: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Known:
+        dated = LocalUnit.objects.exclude(valid_from=None, valid_to=None)
         return cls(
             units=dict(LocalUnit.objects.values_list("code", "pk")),
             metrics={m.code: m for m in Metric.objects.all()},
             subgroups=dict(Subgroup.objects.values_list("code", "pk")),
+            validity={
+                code: (start, end)
+                for code, start, end in dated.values_list("code", "valid_from", "valid_to")
+            },
         )
 
     def metric_specs(self) -> dict[str, MetricSpec]:
@@ -233,6 +239,7 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
         known_subgroups=set(known.subgroups),
         file_name=run.file_name,
         max_unpacked=UNPACKED_RATIO * max_file_bytes(),
+        unit_validity=known.validity,
     )
     run.rows_read = read.stats.file_rows
     run.figures_read = len(read.rows)

@@ -14,10 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_http_methods, require_POST
 
+from deliverology.engine.reading import FileProblem
 from deliverology.web.accounts.access import require_delivery_unit
+from deliverology.web.performance import mapping_builder as builder
 from deliverology.web.performance.forms import ImportForm
 from deliverology.web.performance.imports import close_interrupted_imports, start_import
-from deliverology.web.performance.models import ImportRun
+from deliverology.web.performance.models import ImportRun, SavedMapping
 from deliverology.web.performance.tasks import check_file, load_file
 from deliverology.web.performance.uploads import TOO_LARGE
 
@@ -85,3 +87,83 @@ def _store(upload: UploadedFile) -> Path:
         for chunk in upload.chunks():
             stream.write(chunk)
     return path
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping_builder(request: HttpRequest) -> HttpResponse:
+    """Build a mapping by picking the file's columns: upload, pick, then check the file."""
+    require_delivery_unit(request)
+    step = request.POST.get("step", "upload")
+    if request.method == "POST" and step == "pick":
+        return _pick_columns(request)
+    if request.method == "POST" and step == "check":
+        return _check_with_mapping(request)
+    upload = builder.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and upload.is_valid():
+        token = builder.store_upload(upload.cleaned_data["file"]).name
+        return _builder_page(request, token, None)
+    return render(request, "performance/mapping_builder.html", {"upload": upload})
+
+
+def _builder_page(
+    request: HttpRequest,
+    token: str,
+    pick: builder.MappingBuilderForm | None,
+    check: builder.MappingCheckForm | None = None,
+) -> HttpResponse:
+    path = builder.stored_file(token)
+    if path is None:
+        return redirect("mapping_builder")
+    name = builder.original_name(token)
+    try:
+        preview = builder.file_preview(path, name)
+    except FileProblem as problem:
+        context = {"upload": builder.UploadForm(), "file_problems": problem.problems}
+        return render(request, "performance/mapping_builder.html", context)
+    initial = {"token": token, "footer_rows": preview.footer_rows}
+    pick = pick or builder.MappingBuilderForm(columns=preview.columns, initial=initial)
+    context = {"name": name, "preview": preview, "pick": pick, "check": check}
+    return render(request, "performance/mapping_builder.html", context)
+
+
+def _pick_columns(request: HttpRequest) -> HttpResponse:
+    token = request.POST.get("token", "")
+    path = builder.stored_file(token)
+    if path is None:
+        return redirect("mapping_builder")
+    try:
+        preview = builder.file_preview(path, builder.original_name(token))
+    except FileProblem:
+        return redirect("mapping_builder")
+    pick = builder.MappingBuilderForm(request.POST, columns=preview.columns)
+    check = None
+    if pick.is_valid():
+        built = builder.pretty(builder.MappingBuilderForm.mapping_data(pick.cleaned_data))
+        check = builder.MappingCheckForm(initial={"token": token, "mapping_json": built})
+    return _builder_page(request, token, pick, check)
+
+
+def _check_with_mapping(request: HttpRequest) -> HttpResponse:
+    token = request.POST.get("token", "")
+    path = builder.stored_file(token)
+    if path is None:
+        return redirect("mapping_builder")
+    check = builder.MappingCheckForm(request.POST)
+    if not check.is_valid():
+        return _builder_page(request, token, None, check)
+    mapping, name = check.cleaned_data["mapping_json"], check.cleaned_data["save_as"]
+    if name:
+        SavedMapping.objects.create(
+            name=name, kind=ImportRun.Kind.OBSERVATIONS, mapping=mapping.to_dict()
+        )
+    run = start_import(
+        ImportRun.Kind.OBSERVATIONS,
+        path,
+        file_name=builder.original_name(token),
+        mapping=mapping,
+        mapping_name=name,
+        by=request.user if isinstance(request.user, User) else None,
+    )
+    check_file.enqueue(run.pk)
+    return redirect("import_detail", run.pk)
