@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0005_lighter_observation_history'),
+        ('performance', '0006_import_file_rows_and_figures'),
     ]
 
     operations = [
