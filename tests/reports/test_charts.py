@@ -440,3 +440,18 @@ def test_sparkline_layers_do_not_share_mutable_parts() -> None:
     spec["layer"][0]["encoding"]["x"]["scale"]["domain"].append("2099")
 
     assert "2099" not in spec["layer"][1]["encoding"]["x"]["scale"]["domain"]
+
+
+def test_it_stops_the_axis_of_a_rate_at_its_bound_and_labels_the_target_as_the_page_does() -> None:
+    from deliverology.core.bounds import Bounds
+
+    near_the_top = [ChartPoint("2021-22", 95.0, 95.0), ChartPoint("2022-23", 97.0, 97.5)]
+    spec = reading_spec(
+        points=near_the_top, target_value=99.95, measure_unit="%", bounds=Bounds(0.0, 100.0)
+    )
+    layer = next(layer for layer in spec["layer"] if "encoding" in layer)
+    low, high = layer["encoding"]["y"]["scale"]["domain"]
+    assert high <= 100.0 and low >= 0.0
+    assert layer["encoding"]["y"]["scale"]["nice"] is False  # "nice" would round past 100
+    (label,) = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
+    assert label["data"]["values"][0]["label"] == "100.0%"  # one decimal, as the header

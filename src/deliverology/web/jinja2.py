@@ -11,22 +11,11 @@ from django.utils import translation
 from jinja2 import Environment
 
 from deliverology.configuration import load_method_config
+from deliverology.reports.numbers import measure, number, signed
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-def number(value: float | None, digits: int = 1, empty: str = "–") -> str:
-    if value is None:
-        return empty
-    return f"{value:,.{digits}f}"
-
-
-def signed(value: float | None, digits: int = 1, empty: str = "–") -> str:
-    if value is None:
-        return empty
-    return f"{value:+,.{digits}f}"
 
 
 def environment(**options: Any) -> Environment:
@@ -41,5 +30,5 @@ def environment(**options: Any) -> Environment:
         method=load_method_config(),
         get_language=translation.get_language,
     )
-    env.filters.update(number=number, signed=signed)
+    env.filters.update(number=number, signed=signed, measure=measure)
     return env

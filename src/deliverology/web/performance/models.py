@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from deliverology.core.aggregation import Aggregation, Measure, MeasureError, check_measure
 from deliverology.core.aggregation import measure_value as core_measure_value
+from deliverology.core.bounds import Bounds, measure_bounds
 from deliverology.core.periods import Period, PeriodError, PeriodKind, parse_period
 from deliverology.core.status import Direction
 from deliverology.engine.definitions import RecordDefinition
@@ -191,6 +192,11 @@ class Metric(models.Model):
     @property
     def core_direction(self) -> Direction:
         return Direction(self.direction)
+
+    @property
+    def bounds(self) -> Bounds:
+        """The range its values, targets and trajectories stay in (0 to the scale for a rate)."""
+        return measure_bounds(self.core_aggregation, self.scale)
 
     @property
     def period_kind(self) -> PeriodKind:

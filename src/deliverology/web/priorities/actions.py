@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from deliverology.core.periods import Period
-from deliverology.core.trajectories import TrajectoryError, TrajectoryMethod, build_trajectory
+from deliverology.core.trajectories import (
+    TrajectoryError,
+    TrajectoryMethod,
+    build_trajectory,
+    clamped_trajectory,
+)
 from deliverology.core.trajectories import TrajectoryPoint as CorePoint
 from deliverology.web.accounts.models import Profile
 from deliverology.web.performance.series import load_series
@@ -72,8 +77,10 @@ def set_trajectory(
             baseline_value=target.baseline_value,
             target_period=target.target(),
             target_value=target.target_value,
+            bounds=target.metric.bounds,
             **parameters,
         )
+    points = clamped_trajectory(points, target.metric.bounds)
     latest = target.trajectories.aggregate(latest=Max("version"))["latest"] or 0
     trajectory = Trajectory.objects.create(
         target=target,

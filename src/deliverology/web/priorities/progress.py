@@ -3,7 +3,7 @@
 The stored objects are turned into core values here and every judgement is made by `core`.
 A unit with no target of its own is measured against its agreed sub-target and that sub-target's
 own trajectory; until sub-targets are agreed, against the system trajectory shifted to its own
-baseline (a uniform uplift).
+baseline (a uniform uplift), never past the measure's bounds (a rate stops at 100%).
 """
 
 from __future__ import annotations
@@ -117,12 +117,13 @@ def plan_for(
     if own_baseline is None or own_baseline.value is None:
         return None
     offset = own_baseline.value - system_plan.baseline_value
+    bounds = metric.bounds
     return Plan(
-        points=tuple(shifted_trajectory(system_plan.points, offset)),
+        points=tuple(shifted_trajectory(system_plan.points, offset, bounds)),
         baseline_period=system_plan.baseline_period,
         baseline_value=own_baseline.value,
         target_period=system_plan.target_period,
-        target_value=system_plan.target_value + offset,
+        target_value=bounds.clamp(system_plan.target_value + offset),
         source=TrajectorySource.UNIFORM_UPLIFT,
     )
 

@@ -1,0 +1,58 @@
+"""What a leader reads never misleads: periods beside every latest figure, targets a rate can
+reach, and a sort order that is said."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+
+def soup(response: object) -> BeautifulSoup:
+    return BeautifulSoup(response.content.decode(), "html.parser")  # type: ignore[attr-defined]
+
+
+def fact(page: BeautifulSoup, term: str) -> str:
+    """The value beside a term of the page's summary ("Target (2026-27)" → "100.0%")."""
+    for item in page.select("dl.facts > div"):
+        if item.dt.get_text(" ", strip=True).startswith(term):
+            return item.dd.get_text(" ", strip=True)
+    raise AssertionError(f"no {term!r} on the page")
+
+
+def test_it_never_shows_a_borrowed_target_past_100_percent(login, system):
+    from deliverology.core.trajectories import TrajectoryMethod
+    from deliverology.web.priorities.actions import set_trajectory
+    from deliverology.web.priorities.models import Target
+
+    target = Target.objects.get(metric=system.metrics["reading"], local_unit=system.units["ST"])
+    target.target_value = 95.0
+    target.save()
+    set_trajectory(target, TrajectoryMethod.LINEAR, by=system.people["analyst"])
+    # School S3 starts at 60% against the state's 51.9%: the state's uplift would take it to 103%.
+    page = soup(login("analyst").get("/priorities/reading/units/S3/"))
+    assert fact(page, "Target") == "100.0%"
+    trajectory = [row.find_all("td")[1].get_text(strip=True) for row in page.select("tbody tr")]
+    assert all(float(text.rstrip("%")) <= 100.0 for text in trajectory if text.endswith("%"))
+
+
+def test_it_says_a_target_the_trend_alone_reaches_is_not_ambitious(login, system):
+    from deliverology.web.priorities.models import Target
+    from deliverology.web.priorities.smart import refresh_smart_check
+
+    # The state's reading rose every year from 2021-22 to 2024-25; asking for +0.5 points by
+    # 2026-27 asks for less than the trend alone gives.
+    target = Target.objects.create(
+        metric=system.metrics["reading"],
+        local_unit=system.units["ST"],
+        subgroup=system.subgroups["low_income"],
+        baseline_period="2024-25",
+        baseline_value=40.0,
+        target_period="2026-27",
+        target_value=40.5,
+    )
+    check = refresh_smart_check(target)
+    assert check.is_not_ambitious
+    assert check.business_as_usual is not None and check.business_as_usual > 40.5
+    page = soup(login("analyst").get(f"/targets/{target.pk}/course/"))
+    warning = page.find(id="not-ambitious").get_text(" ", strip=True)
+    assert "Not ambitious" in warning
+    assert f"{check.business_as_usual:.3g}" in warning and "40.5" in warning
