@@ -56,3 +56,66 @@ def test_it_says_a_target_the_trend_alone_reaches_is_not_ambitious(login, system
     warning = page.find(id="not-ambitious").get_text(" ", strip=True)
     assert "Not ambitious" in warning
     assert f"{check.business_as_usual:.3g}" in warning and "40.5" in warning
+
+
+def table_rows(page: BeautifulSoup, heading_id: str) -> list[list[str]]:
+    """The body rows of the table in the section headed `heading_id`, as cell texts."""
+    section = page.find(id=heading_id).find_parent("section")
+    return [
+        [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+        for row in section.select("table tbody tr")
+    ]
+
+
+def test_it_shows_the_period_of_every_latest_figure_and_flags_one_older_than_the_systems(
+    login, system
+):
+    from deliverology.web.performance.actions import refresh_rollups
+    from deliverology.web.performance.models import Observation
+
+    Observation.objects.filter(local_unit=system.units["S2"], period="2024-25").delete()
+    refresh_rollups()
+    rows = {
+        row[0]: row
+        for row in table_rows(
+            soup(login("analyst").get("/priorities/reading/units/D1/")), "children-heading"
+        )
+    }
+    assert "(2023-24)" in rows["School S2"][1]
+    assert "older than 2024-25" in rows["School S2"][4]
+    assert "(2024-25)" in rows["School S1"][1]
+    assert "older than" not in rows["School S1"][4]
+
+
+def test_it_flags_a_dashboard_card_older_than_the_systems_latest(login, system):
+    from deliverology.web.performance.actions import refresh_rollups
+    from deliverology.web.performance.models import Observation
+
+    Observation.objects.filter(
+        local_unit__in=[system.units["S1"], system.units["S2"]], period="2024-25"
+    ).delete()
+    refresh_rollups()
+    page = soup(login("district").get("/"))  # the district user's home is District D1
+    card = page.select("li.card")[0]
+    assert "Latest (2023-24)" in card.get_text(" ", strip=True)
+    assert "older than 2024-25" in card.get_text(" ", strip=True)
+
+
+def test_with_no_targets_worst_first_orders_by_value_and_says_so(login, system):
+    from deliverology.web.priorities.models import Target
+
+    Target.objects.all().delete()
+    client = login("analyst")
+    page = soup(client.get("/priorities/reading/"))
+    # 2024-25: North 239 of 380 (62.9%); South's own figure 100 of 160 (62.5%), so South is worse.
+    assert [row[0] for row in table_rows(page, "children-heading")] == [
+        "South Region",
+        "North Region",
+    ]
+    assert "lowest (worst) first" in page.find(id="children-order").get_text()
+    absence = soup(client.get("/priorities/absence/"))  # lower is better: highest first
+    assert [row[0] for row in table_rows(absence, "children-heading")] == [
+        "South Region",
+        "North Region",
+    ]
+    assert "highest (worst) first" in absence.find(id="children-order").get_text()

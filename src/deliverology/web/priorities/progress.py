@@ -65,6 +65,9 @@ class Progress:
     trajectory_source: str
     trend: Trend
     stale: bool
+    # The system's latest period with a figure for the metric, when this unit's latest is older:
+    # its latest figure is then shown beside fresher ones and must say so.
+    behind: Period | None = None
 
     @property
     def latest(self) -> PeriodRow | None:
@@ -148,7 +151,9 @@ def progress_of(
     plan: Plan | None,
     config: MethodConfig,
     today: date,
+    system_latest: Period | None = None,
 ) -> Progress:
+    """Where the unit stands; `system_latest` is the system's latest period for the metric."""
     periods = _periods(metric, figures, plan)
     rows = _rows(metric, periods, figures, plan, config)
     values = [row.actual for row in rows if row.period <= _last_actual_period(rows, periods)]
@@ -164,6 +169,9 @@ def progress_of(
         trajectory_source=plan.source if plan else TrajectorySource.NONE,
         trend=trend(values, metric.core_direction, config.trend_flat_tolerance),
         stale=bool(latest_periods) and is_stale(latest_periods[-1], today, lag),
+        behind=system_latest
+        if system_latest is not None and latest_periods and latest_periods[-1] < system_latest
+        else None,
     )
 
 

@@ -11,7 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from deliverology.configuration import load_method_config
-from deliverology.core.status import TrajectoryStatus
+from deliverology.core.periods import Period
+from deliverology.core.status import Direction, TrajectoryStatus
 from deliverology.web.accounts.access import (
     get_priority_for_user,
     get_unit_for_user,
@@ -59,7 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         metrics = [p.goal_metric for p in priorities]
         root = _root_of(home)
         lookup = Lookup(
-            series=load_series(metrics, [home.pk], [everyone]),
+            series=load_series(metrics, list({home.pk, root.pk}), [everyone]),
             targets=_targets(metrics, [home, root], [everyone]),
             agreed=agreed_sub_targets(metrics, [home], [everyone]),
             root=root,
@@ -92,7 +93,9 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
     root = _root_of(unit)
     lookup = Lookup(
         series=load_series(
-            [metric, *progress_metrics], [unit.pk, *(c.pk for c in children)], subgroups
+            [metric, *progress_metrics],
+            list({root.pk, unit.pk, *(c.pk for c in children)}),
+            subgroups,
         ),
         targets=_targets([metric], [root, unit, *children], subgroups),
         agreed=agreed_sub_targets([metric], [unit, *children], subgroups),
@@ -102,6 +105,9 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
     progress = lookup.progress
 
     main = progress(metric, unit, subgroup)
+    ordered, sorted_by = _worst_first(
+        [Line(c.name, progress(metric, c, subgroup), unit=c) for c in children]
+    )
     context = {
         "priority": priority,
         "unit": unit,
@@ -110,9 +116,8 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
         "main": main,
         "chart": charts.trajectory(main, title=f"{metric.name}: {unit.name}"),
         "ancestors": [a for a in unit.ancestors() if access.can_see_unit(a)],
-        "children": _worst_first(
-            [Line(c.name, progress(metric, c, subgroup), unit=c) for c in children]
-        ),
+        "children": ordered,
+        "children_sorted_by": sorted_by,
         "by_subgroup": [Line(s.name, progress(metric, unit, s), subgroup=s) for s in subgroups],
         "progress_metrics": [Line(m.name, progress(m, unit, subgroup)) for m in progress_metrics],
         "statuses": TrajectoryStatus,
@@ -176,7 +181,15 @@ class Lookup:
                 target.metric = metric  # saves a query per target
         agreed = self.agreed.get((metric.pk, unit.pk, subgroup.pk))
         plan = plan_for(metric, figures, own, system, agreed)
-        return progress_of(metric, figures, plan, load_method_config(), today())
+        return progress_of(
+            metric, figures, plan, load_method_config(), today(), self.system_latest(metric)
+        )
+
+    def system_latest(self, metric: Metric) -> Period | None:
+        """The system's latest period with a figure for the metric (all students)."""
+        figures = self.series.get((metric.pk, self.root.pk, self.everyone.pk), {})
+        known = [metric.parse_period(label) for label, f in figures.items() if f.value is not None]
+        return max(known, default=None)
 
 
 _SEVERITY = {
@@ -188,10 +201,30 @@ _SEVERITY = {
 }
 
 
-def _worst_first(lines: list[Line]) -> list[Line]:
-    def key(line: Line) -> tuple[int, float, str]:
-        latest = line.progress.latest
-        ratio = latest.assessment.gap_ratio if latest else None
-        return (_SEVERITY[line.progress.status], ratio if ratio is not None else 0.0, line.label)
+class SortedBy:
+    """What a "worst first" table is ordered by, said above it."""
 
-    return sorted(lines, key=key)
+    GAP = "gap"  # status, then the gap to the trajectory or sub-target as a share
+    VALUE = "value"  # no trajectory to compare with: the latest value, worst first
+
+
+def _worst_first(lines: list[Line]) -> tuple[list[Line], str]:
+    """The lines worst first, and by what: the gap to the trajectory when any line has one, else
+    the latest value in the metric's direction; lines with no figure last, never alphabetical."""
+    if any(line.progress.status is not TrajectoryStatus.NO_DATA for line in lines):
+        return sorted(lines, key=_by_gap), SortedBy.GAP
+    return sorted(lines, key=_by_value), SortedBy.VALUE
+
+
+def _by_gap(line: Line) -> tuple[int, float, str]:
+    latest = line.progress.latest
+    ratio = latest.assessment.gap_ratio if latest else None
+    return (_SEVERITY[line.progress.status], ratio if ratio is not None else 0.0, line.label)
+
+
+def _by_value(line: Line) -> tuple[bool, float, str]:
+    latest = line.progress.latest
+    if latest is None or latest.actual is None:
+        return (True, 0.0, line.label)
+    worse_is_lower = line.progress.metric.core_direction is Direction.HIGHER_IS_BETTER
+    return (False, latest.actual if worse_is_lower else -latest.actual, line.label)
