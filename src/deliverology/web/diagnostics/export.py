@@ -177,7 +177,7 @@ def _gap(sheet: Worksheet, found: Diagnostic) -> None:
     ]
     _table(sheet, header, [*by_unit, *by_segment])
     sheet.append([])
-    sheet.append([_("Target"), gap.target.target_value, gap.target.target_period])
+    sheet.append([_("Target"), gap.goal.value, gap.goal.period])
     sheet.append([_("Total people needed"), gap.by_unit.total])
 
 
