@@ -119,3 +119,37 @@ def test_with_no_targets_worst_first_orders_by_value_and_says_so(login, system):
         "North Region",
     ]
     assert "highest (worst) first" in absence.find(id="children-order").get_text()
+
+
+def test_it_names_people_by_their_full_name_and_writes_costs_in_the_configured_currency(
+    login, system
+):
+    from deliverology.web.strategy.models import Intervention
+
+    owner = system.people["owner"]
+    owner.first_name, owner.last_name = "Amina", "Okafor"
+    owner.save()
+    Intervention.objects.create(
+        priority=system.priorities["reading"],
+        title="Literacy coaches",
+        owner=owner,
+        effect=2.0,
+        effect_low=1.0,
+        effect_high=3.0,
+        rollout_start="2025-26",
+        rollout_full="2026-27",
+        cost=9_500_000,
+    )
+    page = soup(login("analyst").get("/priorities/reading/strategy/"))
+    row = next(r for r in page.select("tbody tr") if "Literacy coaches" in r.get_text())
+    cells = [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+    assert "Amina Okafor" in cells
+    assert "owner" not in cells
+    assert "$9,500,000" in cells
+
+
+def test_people_without_a_full_name_are_shown_by_username(login, system):
+    from deliverology.web.jinja2 import person
+
+    assert person(system.people["analyst"]) == "analyst"
+    assert person(None) == ""

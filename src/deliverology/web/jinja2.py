@@ -11,11 +11,23 @@ from django.utils import translation
 from jinja2 import Environment
 
 from deliverology.configuration import load_method_config
-from deliverology.reports.numbers import measure, number, signed
+from deliverology.reports.numbers import measure, money, number, signed
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def person(user: Any) -> str:
+    """A person as people know them: their full name, else their username; "" for nobody."""
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
+
+
+def cost(value: float | None) -> str:
+    """A cost in the configured currency: "$9,500,000"."""
+    return money(value, load_method_config().strategy.currency_format, empty="")
 
 
 def environment(**options: Any) -> Environment:
@@ -30,5 +42,5 @@ def environment(**options: Any) -> Environment:
         method=load_method_config(),
         get_language=translation.get_language,
     )
-    env.filters.update(number=number, signed=signed, measure=measure)
+    env.filters.update(number=number, signed=signed, measure=measure, person=person, cost=cost)
     return env
