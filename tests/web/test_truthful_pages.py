@@ -3,7 +3,10 @@ reach, and a sort order that is said."""
 
 from __future__ import annotations
 
+import pytest
 from bs4 import BeautifulSoup
+
+from tests.conftest import READING, ratio_of_sums
 
 
 def soup(response: object) -> BeautifulSoup:
@@ -153,3 +156,33 @@ def test_people_without_a_full_name_are_shown_by_username(login, system):
 
     assert person(system.people["analyst"]) == "analyst"
     assert person(None) == ""
+
+
+def test_the_sub_targets_page_names_the_units_held_at_100_percent(login, system):
+    from deliverology.core.allocation import AllocationMethod
+    from deliverology.web.priorities.models import Target
+    from deliverology.web.subtargets import actions
+
+    target = Target.objects.get(metric=system.metrics["reading"], local_unit=system.units["ST"])
+    sub_target_set = actions.build_sub_targets(
+        target,
+        level="school",
+        method=AllocationMethod.UNIFORM_UPLIFT,
+        by=system.people["analyst"],
+        uplift=45.0,  # School S3 starts at 60%: 105% is impossible
+    )
+    values = {each.local_unit.code: each.value for each in sub_target_set.sub_targets.all()}
+    assert max(values.values()) == 100.0
+    # S3 (60%) and S5 (58.3%) pass 100% at once; their remainder, shared by denominator, takes
+    # S1 (50% + 45) past it too; S2 and S4 take the rest, so the system's rate is as asked.
+    held = sorted(code for code, value in values.items() if value == 100.0)
+    assert held == ["S1", "S3", "S5"]
+    denominators = {code: READING[code][0][1] for code in READING}
+    asked = ratio_of_sums(list(READING), 0) + 45.0
+    implied = sum(values[c] * denominators[c] for c in READING) / sum(denominators.values())
+    assert implied == pytest.approx(asked)
+    page = soup(login("analyst").get(f"/targets/{target.pk}/sub-targets/"))
+    message = page.find(id="capped").get_text(" ", strip=True)
+    assert "School S3" in message and "100.0%" in message
+    assert "School S1" in message and "School S5" in message
+    assert "School S4" not in message

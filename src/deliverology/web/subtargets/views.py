@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliverology.core.allocation import AllocationMethod
+from deliverology.core.status import Direction
 from deliverology.web.accounts.access import Access, Role, request_access, require_delivery_unit
+from deliverology.web.performance.models import Metric
 from deliverology.web.priorities.models import Target
 from deliverology.web.subtargets import actions, spreadsheets
 from deliverology.web.subtargets.actions import SubTargetError
@@ -243,6 +245,15 @@ def _page(
     return render(request, "subtargets/sub_targets.html", context, status=status)
 
 
+def _at_bound(metric: Metric, sub_targets: list[SubTarget]) -> tuple[float, list[SubTarget]]:
+    """The best value the measure allows and the sub-targets held there (100% for a rate)."""
+    bounds = metric.bounds
+    best = bounds.low if metric.core_direction is Direction.LOWER_IS_BETTER else bounds.high
+    if best is None:
+        return (0.0, [])
+    return (best, [each for each in sub_targets if each.value == best])
+
+
 def _set_context(sub_target_set: SubTargetSet, access: Access) -> dict[str, Any]:
     every = list(
         sub_target_set.sub_targets.select_related("local_unit", "subgroup").prefetch_related(
@@ -253,6 +264,7 @@ def _set_context(sub_target_set: SubTargetSet, access: Access) -> dict[str, Any]
         "rows": [each for each in every if access.sees_everything or _owns(access, each)],
         "by_subgroup": sub_target_set.breakdown == SubTargetSet.Breakdown.SUBGROUPS,
         "needs_reshaping": actions.needs_reshaping(sub_target_set),
+        "at_bound": _at_bound(sub_target_set.target.metric, every),
     }
     if access.sees_everything and every:
         check = actions.check_of(sub_target_set, every)
