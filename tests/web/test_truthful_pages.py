@@ -186,3 +186,19 @@ def test_the_sub_targets_page_names_the_units_held_at_100_percent(login, system)
     assert "School S3" in message and "100.0%" in message
     assert "School S1" in message and "School S5" in message
     assert "School S4" not in message
+
+
+def test_the_header_search_finds_only_the_units_a_person_may_see(login, system):
+    header = soup(login("district").get("/")).find("form", class_="unit-search")
+    assert header["action"] == "/search/" and header.find("input", attrs={"name": "q"})
+    client = login("district")  # sees District D1 and its schools only
+    found = soup(client.get("/search/?q=school"))
+    names = [row.th.get_text(strip=True) for row in found.select("#units-found tbody tr")]
+    assert names == ["School S1", "School S2"]
+    link = found.select_one("#units-found tbody tr a")["href"]
+    assert link == "/priorities/reading/units/S1/"
+    assert "School S3" not in soup(client.get("/search/?q=S3")).get_text()
+    everything = soup(login("analyst").get("/search/?q=s3"))
+    assert [row.th.get_text(strip=True) for row in everything.select("#units-found tbody tr")] == [
+        "School S3"
+    ]

@@ -5,6 +5,7 @@ from deliverology.web.priorities import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", views.unit_search, name="unit_search"),
     path("priorities/<str:code>/", views.priority_detail, name="priority"),
     path(
         "priorities/<str:code>/units/<str:unit_code>/", views.priority_detail, name="priority_unit"

@@ -14,6 +14,7 @@ from deliverology.configuration import load_method_config
 from deliverology.core.periods import Period
 from deliverology.core.status import Direction, TrajectoryStatus
 from deliverology.web.accounts.access import (
+    find_units_for_user,
     get_priority_for_user,
     get_unit_for_user,
     request_access,
@@ -123,6 +124,20 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
         "statuses": TrajectoryStatus,
     }
     return render(request, "priorities/priority.html", context)
+
+
+@require_GET
+@login_required
+def unit_search(request: HttpRequest) -> HttpResponse:
+    """Local units the person may see, by name or code, each with a link to every priority."""
+    words = request.GET.get("q", "")[:100]
+    units = find_units_for_user(request, words)
+    priorities = list(Priority.objects.filter(status=Priority.Status.ACTIVE).order_by("order"))
+    return render(
+        request,
+        "priorities/search.html",
+        {"words": words, "units": units, "priorities": priorities},
+    )
 
 
 @require_GET
