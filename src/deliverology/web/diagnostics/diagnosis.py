@@ -37,6 +37,7 @@ from deliverology.core.benchmarking import (
 )
 from deliverology.core.config import DiagnosticSettings
 from deliverology.core.periods import Period, PeriodKind, parse_period
+from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryError
 from deliverology.web.accounts.access import Access
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
@@ -543,3 +544,51 @@ def _goal(scope: Scope, subgroups: Sequence[Subgroup]) -> GapGoal | None:
         return None
     source = GoalSource.OWN if scope.unit.code == root_code else GoalSource.SYSTEM
     return GapGoal(system[0].target_value, system[0].target_period, source)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A performance pattern written from the figures, so that its words match the tables."""
+
+    statement: str
+    subgroup: Subgroup | None
+
+
+def pattern_from_figures(metric: Metric, unit: LocalUnit) -> Pattern | None:
+    """Where the unit's figure stands against its first recorded one, and which group is
+    furthest behind: only periods that have figures are named."""
+    subgroups = list(Subgroup.objects.all())
+    series = load_series([metric], [unit.pk], subgroups)
+    everyone = next((s for s in subgroups if s.code == Subgroup.ALL), None)
+    if everyone is None:
+        return None
+    figures = series.get((metric.pk, unit.pk, everyone.pk), {})
+    known = sorted(
+        (_parse(metric, label), f.value) for label, f in figures.items() if f.value is not None
+    )
+    if len(known) < 2:
+        return None
+    (first, start), (last, end) = known[0], known[-1]
+    better = _better(end - start, metric)
+    words = "above" if better > 0 else "below" if better < 0 else "level with"
+    statement = (
+        f"{metric.name} in {unit.name} was {end:,.1f}{_unit(metric)} in {last.label}, {words} "
+        f"its first recorded figure of {start:,.1f}{_unit(metric)} ({first.label})."
+    )
+    equity = _equity(metric, series, unit, subgroups)
+    widest = None if equity is None else equity.widest
+    if widest is not None:
+        group, gap = widest
+        statement += (
+            f" In {gap.period.label} the gap is widest for {group.name}: {gap.gap:+,.1f} "
+            f"{'points' if metric.measure_unit == '%' else metric.measure_unit} from all students."
+        )
+    return Pattern(statement, widest[0] if widest else None)
+
+
+def _better(change: float, metric: Metric) -> float:
+    return -change if metric.core_direction == Direction.LOWER_IS_BETTER else change
+
+
+def _unit(metric: Metric) -> str:
+    return "%" if metric.measure_unit == "%" else f" {metric.measure_unit}"
