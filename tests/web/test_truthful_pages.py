@@ -202,3 +202,19 @@ def test_the_header_search_finds_only_the_units_a_person_may_see(login, system):
     assert [row.th.get_text(strip=True) for row in everything.select("#units-found tbody tr")] == [
         "School S3"
     ]
+
+
+def test_a_school_the_metric_does_not_apply_to_is_not_listed_as_no_data(login, system):
+    from deliverology.web.performance.models import LocalUnit
+
+    LocalUnit.objects.create(
+        code="H1", name="High School H1", type="school", category="high", parent=system.units["D1"]
+    )
+    LocalUnit.objects.create(
+        code="S9", name="School S9", type="school", parent=system.units["D1"]
+    )  # a school like the others, that has sent nothing yet: it is missing, not exempt
+    page = soup(login("analyst").get("/priorities/reading/units/D1/"))
+    listed = [row[0] for row in table_rows(page, "children-heading")]
+    assert "High School H1" not in listed
+    assert "School S9" in listed
+    assert "High School H1" in page.find(id="not-measured").get_text()

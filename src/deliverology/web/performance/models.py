@@ -205,6 +205,14 @@ class Metric(models.Model):
     def parse_period(self, text: str) -> Period:
         return parse_period(text, self.period_kind)
 
+    def applies_to(self, unit_type: str, category: str) -> bool:
+        """Whether local units of this type and category are measured by the metric at all:
+        inferred from the figures, as any one of them has ever reported one (a grade 3 measure
+        does not apply to high schools). See docs/concepts.md."""
+        return Observation.objects.filter(
+            metric=self, local_unit__type=unit_type, local_unit__category=category
+        ).exists()
+
     def measure_value(self, numerator: float | None, denominator: float | None) -> float | None:
         return core_measure_value(self.core_aggregation, numerator, denominator, self.scale)
 

@@ -106,8 +106,9 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
     progress = lookup.progress
 
     main = progress(metric, unit, subgroup)
+    measured, not_measured = _measured(metric, children, lookup.series)
     ordered, sorted_by = _worst_first(
-        [Line(c.name, progress(metric, c, subgroup), unit=c) for c in children]
+        [Line(c.name, progress(metric, c, subgroup), unit=c) for c in measured]
     )
     context = {
         "priority": priority,
@@ -119,6 +120,7 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
         "ancestors": [a for a in unit.ancestors() if access.can_see_unit(a)],
         "children": ordered,
         "children_sorted_by": sorted_by,
+        "not_measured": not_measured,
         "by_subgroup": [Line(s.name, progress(metric, unit, s), subgroup=s) for s in subgroups],
         "progress_metrics": [Line(m.name, progress(m, unit, subgroup)) for m in progress_metrics],
         "statuses": TrajectoryStatus,
@@ -145,6 +147,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _measured(
+    metric: Metric, children: list[LocalUnit], series: Series
+) -> tuple[list[LocalUnit], list[LocalUnit]]:
+    """The children the metric applies to, and those it does not: a child with no figure at all
+    is left out when no local unit of its type and category has ever had one (a query per such
+    kind, none when every child has figures)."""
+    with_figures = {
+        unit_id
+        for (metric_id, unit_id, _), found in series.items()
+        if found and metric_id == metric.pk
+    }
+    kinds = {(c.type, c.category) for c in children if c.pk in with_figures}
+    doubtful = {(c.type, c.category) for c in children if c.pk not in with_figures} - kinds
+    outside = {kind for kind in doubtful if not metric.applies_to(*kind)}
+    measured = [c for c in children if (c.type, c.category) not in outside]
+    return measured, [c for c in children if (c.type, c.category) in outside]
 
 
 def _chosen_subgroup(
