@@ -218,3 +218,32 @@ def test_a_school_the_metric_does_not_apply_to_is_not_listed_as_no_data(login, s
     assert "High School H1" not in listed
     assert "School S9" in listed
     assert "High School H1" in page.find(id="not-measured").get_text()
+
+
+def test_a_long_table_of_sub_targets_filters_sorts_and_groups_by_area(login, system):
+    from deliverology.core.allocation import AllocationMethod
+    from deliverology.web.priorities.models import Target
+    from deliverology.web.subtargets import actions
+
+    target = Target.objects.get(metric=system.metrics["reading"], local_unit=system.units["ST"])
+    actions.build_sub_targets(
+        target,
+        level="school",
+        method=AllocationMethod.UNIFORM_UPLIFT,
+        by=system.people["analyst"],
+        uplift=5.0,
+    )
+    client = login("analyst")
+    url = f"/targets/{target.pk}/sub-targets/"
+
+    def names(query: str) -> list[str]:
+        page = soup(client.get(url + query))
+        rows = page.select("table.sub-targets tbody tr:not(.group)")
+        return [row.th.get_text(" ", strip=True).rsplit(" ", 1)[0] for row in rows]
+
+    # North Region holds S1 (50% in 2021-22), S2 (37.5%) and S3 (60%).
+    assert names("?area=R1&sort=value&descending=on") == ["School S3", "School S1", "School S2"]
+    assert names("?q=s4") == ["School S4"]
+    grouped = soup(client.get(url + "?group=on"))
+    areas = [th.get_text(" ", strip=True) for th in grouped.select("tr.group th")]
+    assert areas == ["North Region (3)", "South Region (2)"]
