@@ -247,3 +247,13 @@ def test_a_long_table_of_sub_targets_filters_sorts_and_groups_by_area(login, sys
     grouped = soup(client.get(url + "?group=on"))
     areas = [th.get_text(" ", strip=True) for th in grouped.select("tr.group th")]
     assert areas == ["North Region (3)", "South Region (2)"]
+
+
+def test_targets_are_written_with_their_unit_wherever_they_are_named(login, system):
+    from deliverology.web.priorities.models import Target
+
+    target = Target.objects.get(metric=system.metrics["reading"], local_unit=system.units["ST"])
+    course = soup(login("analyst").get(f"/targets/{target.pk}/course/"))
+    assert "to 75.0% by 2026-27" in course.select_one("p.lede").get_text(" ", strip=True)
+    sub_targets = soup(login("analyst").get(f"/targets/{target.pk}/sub-targets/"))
+    assert "to 75.0% by 2026-27" in sub_targets.select_one("p.lede").get_text(" ", strip=True)
