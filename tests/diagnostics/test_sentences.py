@@ -132,3 +132,24 @@ def test_a_district_is_compared_with_districts_of_its_own_system_only(login, sys
     compared = page.get_text(" ")
     assert "District D2" in compared
     assert "Other District" not in compared
+
+
+def test_other_systems_are_compared_with_the_system_not_with_its_districts(login, system):
+    from deliverology.web.diagnostics.models import Comparator
+
+    for period, value in (("2021-22", 55.0), ("2024-25", 60.0)):
+        figure = Comparator(
+            name="Neighbouring State",
+            metric=system.metrics["reading"],
+            subgroup=system.subgroups["all"],
+            period=period,
+            value=value,
+        )
+        figure.full_clean()
+        figure.save()
+    client = login("analyst")
+    state = soup(client.get("/priorities/reading/diagnostic/"))
+    assert "Neighbouring State" in state.get_text()
+    district = soup(client.get("/priorities/reading/diagnostic/D1/"))
+    assert "Neighbouring State" not in district.get_text()
+    assert district.find(id="comparators-at-system") is not None

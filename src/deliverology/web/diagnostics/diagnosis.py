@@ -246,7 +246,8 @@ def load_diagnostic(
         if len(peer_units) > 1
         else None,
         inside=_spread(figures, inside_units, scope.level, latest, scope, settings, None),
-        comparators=_comparators(metric, scope),
+        # Other systems are compared with the system, never with one of its districts.
+        comparators=_comparators(metric, scope) if unit.parent_id is None else [],
         equity=_equity(metric, own, unit, subgroups),
         gap=_gap(
             effective, scope, inside_units or [UnitLabel.of(unit)], subgroups, latest, settings
