@@ -257,3 +257,20 @@ def test_targets_are_written_with_their_unit_wherever_they_are_named(login, syst
     assert "to 75.0% by 2026-27" in course.select_one("p.lede").get_text(" ", strip=True)
     sub_targets = soup(login("analyst").get(f"/targets/{target.pk}/sub-targets/"))
     assert "to 75.0% by 2026-27" in sub_targets.select_one("p.lede").get_text(" ", strip=True)
+
+
+def test_a_dashboard_leaves_out_a_priority_whose_metric_does_not_apply_to_the_home_unit(
+    login, system
+):
+    from deliverology.web.accounts.models import Profile
+    from deliverology.web.performance.models import LocalUnit
+
+    high = LocalUnit.objects.create(
+        code="H1", name="High School H1", type="school", category="high", parent=system.units["D1"]
+    )
+    profile = Profile.objects.get(user=system.people["district"])
+    profile.local_units.set([high])
+    page = soup(login("district").get("/"))
+    assert page.select("li.card") == []
+    note = page.find(id="not-measured").get_text(" ", strip=True)
+    assert "Priority: Grade 3 reading" in note and "High School H1" in note

@@ -57,6 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Priority.objects.filter(status=Priority.Status.ACTIVE).select_related("goal_metric")
     )
     cards: list[Card] = []
+    not_measured: list[Priority] = []
     if everyone is not None and priorities:
         metrics = [p.goal_metric for p in priorities]
         root = _root_of(home)
@@ -69,11 +70,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         for priority in priorities:
             progress = lookup.progress(priority.goal_metric, home, everyone)
+            if not progress.rows and not priority.goal_metric.applies_to(home.type, home.category):
+                not_measured.append(priority)  # a grade 3 measure for a high school
+                continue
             cards.append(Card(priority, progress, charts.sparkline(progress)))
     return render(
         request,
         "priorities/dashboard.html",
-        {"cards": cards, "unit": home, "access": access, "statuses": TrajectoryStatus},
+        {
+            "cards": cards,
+            "not_measured": not_measured,
+            "unit": home,
+            "access": access,
+            "statuses": TrajectoryStatus,
+        },
     )
 
 
