@@ -33,6 +33,7 @@ def test_it_never_shows_a_borrowed_target_past_100_percent(login, system):
     # School S3 starts at 60% against the state's 51.9%: the state's uplift would take it to 103%.
     page = soup(login("analyst").get("/priorities/reading/units/S3/"))
     assert fact(page, "Target") == "100.0%"
+    assert "stops there" in page.find(id="target-at-bound").get_text()
     trajectory = [row.find_all("td")[1].get_text(strip=True) for row in page.select("tbody tr")]
     assert all(float(text.rstrip("%")) <= 100.0 for text in trajectory if text.endswith("%"))
 

@@ -15,6 +15,7 @@ from datetime import date
 from deliverology.core.config import MethodConfig
 from deliverology.core.periods import Period
 from deliverology.core.status import (
+    Direction,
     StatusAssessment,
     TrajectoryStatus,
     Trend,
@@ -73,6 +74,14 @@ class Progress:
     def latest(self) -> PeriodRow | None:
         with_data = [row for row in self.rows if row.actual is not None]
         return with_data[-1] if with_data else None
+
+    @property
+    def target_at_bound(self) -> bool:
+        """The target is the best the measure can be (100% for a higher-is-better rate)."""
+        bounds = self.metric.bounds
+        lower = self.metric.core_direction is Direction.LOWER_IS_BETTER
+        best = bounds.low if lower else bounds.high
+        return best is not None and self.target_value == best
 
     @property
     def status(self) -> TrajectoryStatus:
