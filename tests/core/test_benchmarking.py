@@ -187,17 +187,41 @@ def test_the_fastest_improvers_are_chosen_among_similar_starters() -> None:
 
 def test_the_fastest_improvers_fall_when_lower_is_better() -> None:
     improvers = fastest_improvers(START, END, LOWER, similar_within=3, reference=51)
-    assert [(each.key, each.improvement) for each in improvers] == [
-        ("E", 2.0),
-        ("B", -1.0),
-        ("A", -8.0),
-    ]
+    # B and A rose, which is worse when lower is better: they are not improvers.
+    assert [(each.key, each.improvement) for each in improvers] == [("E", 2.0)]
 
 
 def test_the_fastest_improvers_start_near_the_median_by_default() -> None:
     # The median start is 51.5; within 1: B (52) and F (51, no end figure).
     improvers = fastest_improvers(START, END, HIGHER, similar_within=1)
     assert [each.key for each in improvers] == ["B"]
+
+
+def test_it_lists_no_unit_that_declined_as_a_fastest_improver() -> None:
+    start = {"A": 50.0, "B": 51.0, "C": 52.0}
+    end = {"A": 48.0, "B": 51.0, "C": 49.0}  # one fell by 2, one stood still, one fell by 3
+    assert fastest_improvers(start, end, HIGHER, similar_within=5) == []
+    assert [each.key for each in fastest_improvers(start, end, LOWER, similar_within=5)] == [
+        "C",
+        "A",
+    ]
+
+
+def test_the_widest_gap_is_the_group_furthest_behind_in_the_latest_period() -> None:
+    from deliverology.core.benchmarking import widest_gap
+
+    values: dict[str, list[tuple[Period, float | None]]] = {
+        "all": [(ay(2020), 70.0), (ay(2021), 72.0)],
+        "el": [(ay(2020), 50.0), (ay(2021), 62.0)],  # 20 behind, then 10 behind
+        "swd": [(ay(2020), 60.0), (ay(2021), 58.0)],  # 10 behind, then 14 behind
+        "gifted": [(ay(2020), 90.0), (ay(2021), 95.0)],
+    }
+    gaps = subgroup_gaps(values)
+    found = widest_gap(gaps, HIGHER)
+    assert found is not None
+    assert (found.subgroup, found.period, found.gap) == ("swd", ay(2021), -14.0)
+    lower = widest_gap(gaps, LOWER)  # lower is better: the group highest above is furthest behind
+    assert lower is not None and lower.subgroup == "gifted"
 
 
 @pytest.mark.parametrize(

@@ -235,3 +235,46 @@ def test_mirroring_a_target_mirrors_its_check(
     assert lower.attainable.passed == higher.attainable.passed
     assert lower.is_unprecedented == higher.is_unprecedented
     assert lower.is_wrong_way == higher.is_wrong_way
+
+
+def test_it_flags_a_target_the_business_as_usual_trend_already_beats() -> None:
+    inputs = SmartInputs(
+        baseline_period=Period(PeriodKind.ACADEMIC_YEAR, 2024),
+        baseline_value=60.0,
+        target_period=Period(PeriodKind.ACADEMIC_YEAR, 2027),
+        target_value=63.0,
+        direction=Direction.HIGHER_IS_BETTER,
+        trend_per_period=1.5,  # 60 + 3 × 1.5 = 64.5 by 2027-28, past the target of 63
+    )
+    check = smart_check(inputs)
+    assert check.is_not_ambitious
+    assert check.business_as_usual == pytest.approx(64.5)
+    assert not check.attainable.passed
+    assert "64.5" in check.attainable.reason and "63" in check.attainable.reason
+    assert not smart_check(replace(inputs, trend_per_period=0.5)).is_not_ambitious
+
+
+def test_it_flags_a_lower_is_better_target_the_trend_already_beats() -> None:
+    inputs = SmartInputs(
+        baseline_period=Period(PeriodKind.ACADEMIC_YEAR, 2024),
+        baseline_value=30.0,
+        target_period=Period(PeriodKind.ACADEMIC_YEAR, 2026),
+        target_value=28.0,
+        direction=Direction.LOWER_IS_BETTER,
+        trend_per_period=-2.0,
+    )
+    assert smart_check(inputs).is_not_ambitious
+
+
+def test_it_refuses_a_target_outside_the_measures_bounds() -> None:
+    from deliverology.core.bounds import Bounds
+
+    baseline, target = (
+        Period(PeriodKind.ACADEMIC_YEAR, 2024),
+        Period(PeriodKind.ACADEMIC_YEAR, 2026),
+    )
+    inputs = SmartInputs(baseline, 95.0, target, 100.6, Direction.HIGHER_IS_BETTER)
+    with pytest.raises(SmartError, match="between 0 and 100"):
+        smart_check(replace(inputs, bounds=Bounds(0.0, 100.0)))
+    with pytest.raises(SmartError, match="between 0 and 100"):
+        check_target(baseline, 95.0, target, 100.6, Direction.HIGHER_IS_BETTER, Bounds(0.0, 100.0))

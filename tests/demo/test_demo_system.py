@@ -183,3 +183,25 @@ def test_a_rollout_by_region_is_weighed_by_the_regions_students():
     share = reach_populations(target, [coaches])[coaches.pk]
     assert 0 < share < 1
     assert share == pytest.approx(students(capital) / students(state))
+
+
+@pytest.mark.django_db
+def test_the_demos_reading_pattern_agrees_with_the_diagnostics_tables(demo, client):
+    from bs4 import BeautifulSoup
+    from django.contrib.auth.models import User
+
+    from deliverology.web.diagnostics.models import Hypothesis
+
+    pattern = Hypothesis.objects.get(priority__code="early-literacy", kind="pattern")
+    client.force_login(User.objects.get(username="analyst"))
+    page = BeautifulSoup(
+        client.get("/priorities/early-literacy/diagnostic/").content.decode(), "html.parser"
+    )
+    widest = page.find(id="widest-gap").get_text(" ", strip=True)
+    assert pattern.subgroup is not None and pattern.subgroup.name in widest
+    said = widest.split(": ")[1].split(" ")[0]  # "+/-n.n" as the page writes it
+    assert f"widest for {pattern.subgroup.name}: {said}" in pattern.statement
+    # Only periods with figures are named: each one the pattern names is in the history.
+    periods = [th.get_text(strip=True) for th in page.select("#subgroup-gaps thead th")[1:-2]]
+    named = [word.strip("().,:") for word in pattern.statement.split() if word[:2] == "20"]
+    assert named and all(period in periods for period in named)

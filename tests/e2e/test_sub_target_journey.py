@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_the_delivery_unit_shares_out_stretches_and_agrees(page, live_server, system, artifacts):
     _log_in(page, live_server, "analyst")
     page.get_by_role("link", name="Sub-targets").first.click()
-    page.get_by_role("link", name="Grade 3 reading: 75.0 by 2026-27").click()
+    page.get_by_role("link", name="Grade 3 reading: 75.0% by 2026-27").click()
     page.get_by_label("Local units that get sub-targets").select_option("district")
     page.get_by_label("Method").select_option("uniform_uplift")
     page.get_by_label("Uplift").fill("10")

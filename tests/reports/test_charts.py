@@ -464,3 +464,18 @@ def _luminance(colour: str) -> float:
 
     r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_it_stops_the_axis_of_a_rate_at_its_bound_and_labels_the_target_as_the_page_does() -> None:
+    from deliverology.core.bounds import Bounds
+
+    near_the_top = [ChartPoint("2021-22", 95.0, 95.0), ChartPoint("2022-23", 97.0, 97.5)]
+    spec = reading_spec(
+        points=near_the_top, target_value=99.95, measure_unit="%", bounds=Bounds(0.0, 100.0)
+    )
+    layer = next(layer for layer in spec["layer"] if "encoding" in layer)
+    low, high = layer["encoding"]["y"]["scale"]["domain"]
+    assert high <= 100.0 and low >= 0.0
+    assert layer["encoding"]["y"]["scale"]["nice"] is False  # "nice" would round past 100
+    (label,) = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
+    assert label["data"]["values"][0]["label"] == "100.0%"  # one decimal, as the header

@@ -182,6 +182,72 @@ def floor_plus_uplift_array(
     return np.maximum(uplifted, floor)
 
 
+@dataclass(frozen=True)
+class Capped(Generic[K]):
+    """Sub-targets held inside the measure's range, with what the held ones could not take shared
+    among the others.
+
+    `capped` are the local units held at the bound (100% for a higher-is-better rate, 0 for a
+    lower-is-better one). `feasible` is False when every unit is held and some of the
+    improvement asked for is left over: the system target then cannot be reached this way.
+    """
+
+    sub_targets: Mapping[K, float]
+    capped: tuple[K, ...]
+    feasible: bool
+
+
+def uplifted(
+    units: Sequence[UnitBaseline[K]],
+    uplift: float,
+    direction: Direction,
+    floor: float | None = None,
+) -> dict[K, float]:
+    """Baseline plus `uplift` (and no worse than `floor`), before any bound: may leave the range."""
+    _check_uplift(uplift)
+    raw = {each.key: each.baseline + _sign(direction) * uplift for each in units}
+    if floor is None:
+        return raw
+    better = min if direction == Direction.LOWER_IS_BETTER else max
+    return {key: better(value, floor) for key, value in raw.items()}
+
+
+def cap_and_share(
+    units: Sequence[UnitBaseline[K]],
+    wanted: Mapping[K, float],
+    direction: Direction,
+    scale: float = 100.0,
+) -> Capped[K]:
+    """Hold each sub-target at the bound it would pass, and share what it could not take among
+    the others, weighted by their denominators as the system's rate weighs them: the system's
+    implied value stays that of `wanted` whenever the others can take it. A unit that receives
+    a share and so reaches the bound is held too, until nothing is left over or all are held."""
+    keys, _, denominators = _arrays(units, scale)
+    _check_covers(keys, wanted, "sub-target")
+    values = np.fromiter((wanted[key] for key in keys), np.float64, len(keys))
+    bound = 0.0 if direction == Direction.LOWER_IS_BETTER else scale
+    sign = _sign(direction)
+    held = np.zeros(len(keys), dtype=bool)
+    while True:
+        past = sign * (values - bound) > _NOISE * scale
+        if not past.any():
+            break
+        left_over = float(np.dot(np.where(past, values - bound, 0.0), denominators))
+        values = np.where(past, bound, values)
+        held |= past
+        free = ~held
+        if not free.any():
+            return Capped(_by_key(keys, _clipped(values, scale)), _held(keys, held), False)
+        values = values + np.where(free, left_over / float(np.sum(denominators[free])), 0.0)
+    values = _clipped(values, scale)
+    at_bound = held | (np.abs(values - bound) <= _NOISE * scale)
+    return Capped(_by_key(keys, values), _held(keys, at_bound & held), True)
+
+
+def _held(keys: list[K], mask: npt.NDArray[np.bool_]) -> tuple[K, ...]:
+    return tuple(key for key, is_held in zip(keys, mask.tolist(), strict=True) if is_held)
+
+
 def implied_system_value_array(targets: Floats, denominators: Floats) -> float:
     """Σ target × denominator / Σ denominator: the system's rate if every target is met."""
     return float(np.dot(targets, denominators) / np.sum(denominators))

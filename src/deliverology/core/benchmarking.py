@@ -159,7 +159,8 @@ def fastest_improvers(
     """The `n` local units that improved most among those that started in a similar place.
 
     Similar means a starting value within ±`similar_within` of `reference` (by default the
-    median starting value). Local units without both figures are left out; of equal
+    median starting value). Only local units that improved (in the metric's direction) are
+    listed, so the list may be empty; local units without both figures are left out; of equal
     improvements the one listed first in `start` comes first.
     """
     if not similar_within >= 0:
@@ -173,7 +174,8 @@ def fastest_improvers(
         Improver(key, start[key], end[key], _better_by(end[key] - start[key], direction))
         for key in similar
     ]
-    return sorted(improvers, key=lambda improver: -improver.improvement)[:n]
+    improved = [improver for improver in improvers if improver.improvement > 0]
+    return sorted(improved, key=lambda improver: -improver.improvement)[:n]
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,35 @@ class SubgroupGap:
         if len(known) < 2:
             return None
         return abs(known[-1]) < abs(known[0])
+
+
+@dataclass(frozen=True)
+class WidestGap:
+    """The subgroup furthest behind the reference subgroup in the last period with any gap."""
+
+    subgroup: str
+    period: Period
+    gap: float  # subgroup − reference, in the metric's own unit
+
+
+def widest_gap(gaps: Mapping[str, SubgroupGap], direction: Direction) -> WidestGap | None:
+    """Of the gaps `subgroup_gaps` gives, the group furthest behind in the latest period where
+    any group has a gap; None when no group is behind then. Read from the same gaps a table
+    shows, so that a sentence naming the group agrees with the table."""
+    known = [(period, code, gap) for code, found in gaps.items() for period, gap in found.gaps]
+    periods = [period for period, _, gap in known if gap is not None]
+    if not periods:
+        return None
+    latest = max(periods)
+    behind = [
+        (_better_by(gap, direction), code, gap)
+        for period, code, gap in known
+        if period == latest and gap is not None and _better_by(gap, direction) < 0
+    ]
+    if not behind:
+        return None
+    _, code, gap = min(behind)
+    return WidestGap(code, latest, gap)
 
 
 def subgroup_gaps(

@@ -81,6 +81,7 @@ class StrategySettings:
     band_seed: int
     band_quantiles: tuple[float, float]
     rating_labels: Mapping[str, str]
+    currency_format: str = "${amount}"  # how a cost is written; {amount} is "9,500,000"
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ def _strategy(data: Mapping[str, Any]) -> StrategySettings:
         "band_low_quantile",
         "band_high_quantile",
         "rating_labels",
+        "currency_format",
     )
     table = _table(data, key)
     _check_keys(table, key, fields, closed=True)
@@ -248,6 +250,7 @@ def _strategy(data: Mapping[str, Any]) -> StrategySettings:
         band_seed=_whole_number(table, "band_seed", key),
         band_quantiles=(low, high),
         rating_labels=_labels(table, "rating_labels", InterventionRating),
+        currency_format=_currency_format(table, key),
     )
 
 
@@ -267,6 +270,15 @@ def _coverage(data: Mapping[str, Any]) -> CoverageSettings:
             table, "local_unit_type_plurals", LOCAL_UNIT_TYPES, closed=False
         ),
     )
+
+
+def _currency_format(table: Mapping[str, Any], key: str) -> str:
+    pattern = table.get("currency_format")
+    if not isinstance(pattern, str) or pattern.count("{amount}") != 1:
+        raise ConfigError(
+            'must be text with "{amount}" once, such as "${amount}"', f"{key}.currency_format"
+        )
+    return pattern
 
 
 def _stale_lag_days(data: Mapping[str, Any]) -> Mapping[PeriodKind, int]:

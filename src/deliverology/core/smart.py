@@ -3,7 +3,10 @@ time-bound, each with the reason it passed or failed.
 
 Attainable compares the improvement per period the target asks for with the best benchmark
 rate; a target that needs more than `ambition_threshold` times the best is flagged as
-unprecedented ambition, to be acknowledged explicitly rather than refused.
+unprecedented ambition, to be acknowledged explicitly rather than refused. A target that the
+business-as-usual trend (the recent change per period, continued from the baseline) already meets
+asks for nothing new: it fails "attainable" as not ambitious, with both numbers. A target outside
+the measure's bounds (above 100% for a rate) is refused.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from types import MappingProxyType
 
 from deliverology.core.aggregation import Aggregation
 from deliverology.core.benchmarking import BenchmarkType
+from deliverology.core.bounds import Bounds
 from deliverology.core.periods import Period, PeriodKind, kind_noun
 from deliverology.core.status import Direction
 
@@ -32,6 +36,8 @@ class SmartInputs:
     `benchmark_rates` are changes per period (of the target's kind) in the metric's own unit,
     as `average_change`, `best_run` and `comparator_rate` give them: for a lower-is-better
     metric an improvement is negative. `aspiration` names the aspiration the target serves.
+    `trend_per_period` is the recent change per period of the target's own figures (None when
+    unknown): continued from the baseline, it is where the metric goes with no new effort.
     """
 
     baseline_period: Period
@@ -48,6 +54,8 @@ class SmartInputs:
     benchmark_rates: Mapping[BenchmarkType, float] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    bounds: Bounds = Bounds()
+    trend_per_period: float | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ class SmartCheck:
     ambition_ratio: float | None
     is_unprecedented: bool
     is_wrong_way: bool
+    business_as_usual: float | None = None  # where the trend alone leads by the target period
+    is_not_ambitious: bool = False
 
     @property
     def is_smart(self) -> bool:
@@ -88,9 +98,12 @@ def check_target(
     target_period: Period,
     target_value: float,
     direction: Direction,
+    bounds: Bounds | None = None,
 ) -> None:
-    """Raise SmartError when the target is due before its baseline or asks for a decline."""
+    """Raise SmartError when the target is due before its baseline, asks for a decline or lies
+    outside the measure's `bounds`."""
     _check_periods(baseline_period, target_period)
+    _check_bounds(target_value, bounds or Bounds())
     if _is_wrong_way(baseline_value, target_value, direction):
         raise SmartError(_wrong_way(baseline_value, target_value, direction))
 
@@ -110,7 +123,14 @@ def smart_check(
             raise SmartError(f"the {name.replace('_', ' ')} must be a number")
     if inputs.target_period is not None:
         _check_periods(inputs.baseline_period, inputs.target_period)
+    _check_bounds(inputs.target_value, inputs.bounds)
     required = _required_per_period(inputs)
+    usual = _business_as_usual(inputs)
+    not_ambitious = (
+        usual is not None
+        and _better_by(usual - inputs.target_value, inputs.direction) >= 0
+        and not _is_wrong_way(inputs.baseline_value, inputs.target_value, inputs.direction)
+    )
     best = _best_benchmark(inputs)
     best_rate = None if best is None else _better_by(inputs.benchmark_rates[best], inputs.direction)
     ratio = required / best_rate if required is not None and best_rate and best_rate > 0 else None
@@ -119,9 +139,9 @@ def smart_check(
     return SmartCheck(
         specific=_specific(inputs),
         measurable=_measurable(inputs),
-        attainable=_attainable(
-            inputs, required, best, best_rate, unprecedented, ambition_threshold
-        ),
+        attainable=_not_ambitious(inputs, usual)
+        if not_ambitious and usual is not None
+        else _attainable(inputs, required, best, best_rate, unprecedented, ambition_threshold),
         relevant=_relevant(inputs),
         time_bound=_time_bound(inputs),
         required_per_period=required,
@@ -130,7 +150,32 @@ def smart_check(
         ambition_ratio=ratio,
         is_unprecedented=unprecedented,
         is_wrong_way=wrong_way,
+        business_as_usual=usual,
+        is_not_ambitious=not_ambitious,
     )
+
+
+def _business_as_usual(inputs: SmartInputs) -> float | None:
+    """The recent trend continued from the baseline to the target period, inside the bounds."""
+    if inputs.trend_per_period is None or inputs.target_period is None:
+        return None
+    if not math.isfinite(inputs.trend_per_period):
+        raise SmartError("the trend per period must be a number")
+    periods = inputs.target_period - inputs.baseline_period
+    return inputs.bounds.clamp(inputs.baseline_value + inputs.trend_per_period * periods)
+
+
+def _not_ambitious(inputs: SmartInputs, usual: float) -> Criterion:
+    return Criterion(
+        False,
+        f"not ambitious: the recent trend alone reaches {usual:.3g} by {inputs.target_period}, "
+        f"already as good as the target of {inputs.target_value:g}",
+    )
+
+
+def _check_bounds(target_value: float, bounds: Bounds) -> None:
+    if not bounds.contains(target_value):
+        raise SmartError(f"the target must be {bounds.describe()} (it is {target_value:g})")
 
 
 def _specific(inputs: SmartInputs) -> Criterion:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
+from deliverology.core.bounds import Bounds
 from deliverology.core.periods import Period, kind_noun, period_range
 
 
@@ -254,9 +255,30 @@ def build_trajectory(
     baseline_value: float,
     target_period: Period,
     target_value: float,
+    bounds: Bounds | None = None,
     **parameters: Any,
 ) -> list[TrajectoryPoint]:
-    """Build a trajectory by the named method; rate methods ignore `target_value`."""
+    """Build a trajectory by the named method; rate methods ignore `target_value`.
+
+    With `bounds` (the measure's range), a trajectory that a rate would carry past them stops at
+    them, and a target outside them is refused.
+    """
+    if bounds is not None and not bounds.contains(target_value):
+        raise TrajectoryError(f"the target must be {bounds.describe()} (it is {target_value:g})")
+    return clamped_trajectory(
+        _built(method, baseline_period, baseline_value, target_period, target_value, **parameters),
+        bounds or Bounds(),
+    )
+
+
+def _built(
+    method: TrajectoryMethod,
+    baseline_period: Period,
+    baseline_value: float,
+    target_period: Period,
+    target_value: float,
+    **parameters: Any,
+) -> list[TrajectoryPoint]:
     method = _method(method)
     build, accepted = _BUILDERS[method]
     unknown = sorted(set(parameters) - accepted)
@@ -284,14 +306,32 @@ def expected_value(points: Sequence[TrajectoryPoint], period: Period) -> float |
     return None
 
 
-def shifted_trajectory(points: Sequence[TrajectoryPoint], offset: float) -> list[TrajectoryPoint]:
-    """The same trajectory moved up (or down) by `offset`, bands included."""
+def shifted_trajectory(
+    points: Sequence[TrajectoryPoint], offset: float, bounds: Bounds | None = None
+) -> list[TrajectoryPoint]:
+    """The same trajectory moved up (or down) by `offset`, bands included, kept in `bounds`."""
+    return clamped_trajectory(
+        [
+            replace(
+                point,
+                expected=point.expected + offset,
+                lower=None if point.lower is None else point.lower + offset,
+                upper=None if point.upper is None else point.upper + offset,
+            )
+            for point in points
+        ],
+        bounds or Bounds(),
+    )
+
+
+def clamped_trajectory(points: Sequence[TrajectoryPoint], bounds: Bounds) -> list[TrajectoryPoint]:
+    """Every value of the trajectory, bands included, moved inside the measure's `bounds`."""
     return [
         replace(
             point,
-            expected=point.expected + offset,
-            lower=None if point.lower is None else point.lower + offset,
-            upper=None if point.upper is None else point.upper + offset,
+            expected=bounds.clamp(point.expected),
+            lower=None if point.lower is None else bounds.clamp(point.lower),
+            upper=None if point.upper is None else bounds.clamp(point.upper),
         )
         for point in points
     ]

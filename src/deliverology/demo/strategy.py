@@ -49,6 +49,9 @@ class DemoHypothesis:
     evidence: str
     status: str
     subgroup_code: str = ""
+    # The statement and its subgroup are written from the figures (the diagnostic's own
+    # sentences), so that the pattern never contradicts the tables beside it.
+    from_figures: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,11 +209,10 @@ STRATEGIES = (
         hypotheses=(
             DemoHypothesis(
                 "pattern",
-                "Grade 3 reading has not recovered to its 2019-20 level, and the gap is widest "
-                "for English learners.",
-                "State, region and subgroup trends on the performance page, 2019-20 to 2024-25.",
+                "",  # written from the state's figures when the demo is installed
+                "State and subgroup trends on the performance diagnostic.",
                 "supported",
-                "english_learners",
+                from_figures=True,
             ),
             DemoHypothesis(
                 "hypothesis",

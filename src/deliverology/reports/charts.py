@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from deliverology.core.bounds import Bounds
+from deliverology.reports.numbers import DECIMALS, measure
+
 __all__ = [
     "ChartPoint",
     "render_svg",
@@ -88,6 +91,8 @@ def trajectory_chart_spec(
     labels: Mapping[str, str],
     width: int = 640,
     height: int = 280,
+    bounds: Bounds | None = None,
+    decimals: int = DECIMALS,
 ) -> dict[str, Any]:
     """Build the Vega-Lite spec of a trajectory chart.
 
@@ -97,7 +102,8 @@ def trajectory_chart_spec(
 
     ``direction`` is ``"higher"`` or ``"lower"`` (which way is better); it places the target's
     value label above or below the diamond. The y axis is not forced to include zero but is padded
-    around the figures.
+    around the figures, never past the measure's ``bounds`` (a rate's axis stops at 100). The
+    target's label has ``decimals`` decimals and the measure unit, as the page writes it.
     """
     if direction not in ("higher", "lower"):
         raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
@@ -154,8 +160,8 @@ def trajectory_chart_spec(
         "scale": {"domain": domain_periods},
         "axis": _x_axis(domain_periods, width),
     }
-    y_scale: dict[str, Any] = {"zero": False, "nice": True}
-    y_domain = _padded_domain(rows, target)
+    y_scale: dict[str, Any] = {"zero": False, "nice": bounds is None}
+    y_domain = _padded_domain(rows, target, bounds=bounds)
     if y_domain is not None:
         y_scale["domain"] = y_domain
     y_axis: dict[str, Any] = {"title": measure_unit or None, "grid": True, "tickCount": 6}
@@ -258,6 +264,8 @@ def trajectory_chart_spec(
         layers.append(_partial_layer(x, y("actual"), series("partial"), size=90))
     if target is not None:
         target_data = {"values": [{"period": target_period, "value": target}]}
+        label = measure(target, measure_unit, decimals)
+        label_data = {"values": [{"period": target_period, "value": target, "label": label}]}
         layers.append(
             {
                 "data": target_data,
@@ -277,7 +285,7 @@ def trajectory_chart_spec(
         )
         layers.append(
             {
-                "data": target_data,
+                "data": label_data,
                 "mark": {
                     "type": "text",
                     "color": TARGET_COLOUR,
@@ -288,7 +296,7 @@ def trajectory_chart_spec(
                 "encoding": {
                     "x": x,
                     "y": y("value"),
-                    "text": {"field": "value", "type": "quantitative", "format": ",.4~g"},
+                    "text": {"field": "label", "type": "nominal"},
                 },
             }
         )
@@ -335,6 +343,7 @@ def sparkline_spec(
     width: int = 180,
     height: int = 48,
     title: str | None = None,
+    bounds: Bounds | None = None,
 ) -> dict[str, Any]:
     """Build the Vega-Lite spec of a sparkline: the actual line and the dashed trajectory.
 
@@ -353,7 +362,7 @@ def sparkline_spec(
         "axis": None,
     }
     y_scale: dict[str, Any] = {"zero": False, "nice": False}
-    y_domain = _padded_domain(rows, None, clip_at_zero=False)
+    y_domain = _padded_domain(rows, None, clip_at_zero=False, bounds=bounds)
     if y_domain is not None:
         y_scale["domain"] = y_domain
     description = title or " / ".join(
@@ -482,9 +491,14 @@ def _labels(labels: Mapping[str, str], keys: Sequence[str]) -> dict[str, str]:
 
 
 def _padded_domain(
-    rows: Sequence[Mapping[str, Any]], target: float | None, *, clip_at_zero: bool = True
+    rows: Sequence[Mapping[str, Any]],
+    target: float | None,
+    *,
+    clip_at_zero: bool = True,
+    bounds: Bounds | None = None,
 ) -> list[float] | None:
-    """The y domain: the figures' range plus 10% either side (not below zero for non-negatives)."""
+    """The y domain: the figures' range plus 10% either side (not below zero for non-negatives),
+    never past the measure's `bounds`."""
     values = [
         row[field]
         for row in rows
@@ -501,7 +515,8 @@ def _padded_domain(
     lower = low - pad
     if clip_at_zero and low >= 0 > lower:
         lower = 0.0
-    return [lower, high + pad]
+    bounds = bounds or Bounds()
+    return [bounds.clamp(lower), bounds.clamp(high + pad)]
 
 
 def _x_axis(periods: Sequence[str], width: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from deliverology.core.trajectories import TrajectoryMethod
 from deliverology.demo.generator import DemoSystem
 from deliverology.demo.strategy import STRATEGIES, DemoComparator, DemoStrategy
 from deliverology.web.accounts.models import Profile
+from deliverology.web.diagnostics.diagnosis import pattern_from_figures
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.models import (
@@ -256,11 +257,18 @@ def _install_strategies(
             for item in demo.stop_list
         )
         for finding in demo.hypotheses:
+            subgroup = subgroups[finding.subgroup_code] if finding.subgroup_code else None
+            statement = finding.statement
+            if finding.from_figures:
+                pattern = pattern_from_figures(target.metric, target.local_unit)
+                if pattern is None:
+                    continue
+                statement, subgroup = pattern.statement, pattern.subgroup
             Hypothesis.objects.create(
                 priority=priority,
-                subgroup=subgroups[finding.subgroup_code] if finding.subgroup_code else None,
+                subgroup=subgroup,
                 kind=finding.kind,
-                statement=finding.statement,
+                statement=statement,
                 evidence=finding.evidence,
                 status=finding.status,
                 author=people["analyst"],

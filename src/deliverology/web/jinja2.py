@@ -13,22 +13,23 @@ from django.utils import translation
 from jinja2 import Environment
 
 from deliverology.configuration import load_method_config
+from deliverology.reports.numbers import measure, money, number, signed
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def number(value: float | None, digits: int = 1, empty: str = "–") -> str:
-    if value is None:
-        return empty
-    return f"{value:,.{digits}f}"
+def person(user: Any) -> str:
+    """A person as people know them: their full name, else their username; "" for nobody."""
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
 
 
-def signed(value: float | None, digits: int = 1, empty: str = "–") -> str:
-    if value is None:
-        return empty
-    return f"{value:+,.{digits}f}"
+def cost(value: float | None) -> str:
+    """A cost in the configured currency: "$9,500,000"."""
+    return money(value, load_method_config().strategy.currency_format, empty="")
 
 
 def approvals_waiting(request: HttpRequest) -> int | None:
@@ -56,5 +57,5 @@ def environment(**options: Any) -> Environment:
         get_language=translation.get_language,
         approvals_waiting=approvals_waiting,
     )
-    env.filters.update(number=number, signed=signed)
+    env.filters.update(number=number, signed=signed, measure=measure, person=person, cost=cost)
     return env

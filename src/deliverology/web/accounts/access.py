@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -110,6 +111,32 @@ def get_unit_for_user(request: HttpRequest, code: str | None) -> LocalUnit:
     if not access.can_see_unit(unit):
         raise Http404
     return unit
+
+
+def find_units_for_user(request: HttpRequest, words: str, limit: int = 50) -> list[LocalUnit]:
+    """The local units the person may see whose name or code contains `words`, best match first:
+    an exact code, then names that start with the words, then the rest by name."""
+    access = request_access(request)
+    words = words.strip()
+    if not words:
+        return []
+    found = LocalUnit.objects.filter(Q(name__icontains=words) | Q(code__iexact=words))
+    if not access.sees_everything:
+        within = Q()
+        for root in access.roots:
+            within |= Q(path__startswith=root.path)
+        found = found.filter(within)
+    lowered = words.lower()
+    matches = list(found.order_by("name")[: limit * 4])
+    matches.sort(
+        key=lambda unit: (
+            unit.code.lower() != lowered,
+            not unit.name.lower().startswith(lowered),
+            unit.depth,
+            unit.name,
+        )
+    )
+    return matches[:limit]
 
 
 def may_plan(access: Access, user: object, priority: Priority) -> bool:

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from deliverology.configuration import load_method_config
 from deliverology.core.aggregation import Aggregation
@@ -23,6 +23,7 @@ from deliverology.core.benchmarking import (
     ImprovementSummary,
     Improver,
     SubgroupGap,
+    WidestGap,
     comparator_rate,
     concentration_for_share,
     distribution,
@@ -30,18 +31,21 @@ from deliverology.core.benchmarking import (
     improvement_summary,
     subgroup_gaps,
     where_is_the_gap_in_bulk,
+    widest_gap,
 )
 from deliverology.core.benchmarking import (
     Comparator as CoreComparator,
 )
 from deliverology.core.config import DiagnosticSettings
 from deliverology.core.periods import Period, PeriodKind, parse_period
+from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryError
 from deliverology.web.accounts.access import Access
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
 from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup, Subgroup
 from deliverology.web.performance.series import Series, UnitFigure, load_series
 from deliverology.web.priorities.models import Priority, Target
+from deliverology.web.subtargets.models import SubTarget, SubTargetSet
 
 
 @dataclass(frozen=True)
@@ -139,13 +143,29 @@ class Equity:
 
     periods: list[Period]
     gaps: list[tuple[Subgroup, SubgroupGap]]
+    widest: tuple[Subgroup, WidestGap] | None = None  # the group furthest behind, from `gaps`
+
+
+class GoalSource:
+    OWN = "own"  # the unit's own target
+    SUB_TARGET = "sub_target"  # the unit's agreed sub-target
+    SYSTEM = "system"  # the system's target, for want of either
+
+
+@dataclass(frozen=True)
+class GapGoal:
+    """The rate the gap is counted against: the unit's own target or agreed sub-target first."""
+
+    value: float
+    period: str
+    source: str
 
 
 @dataclass(frozen=True)
 class GapFindings:
     """Where the people needed to reach the target are ("where is the gap?")."""
 
-    target: Target
+    goal: GapGoal
     period: Period
     by_unit: GapLocation[UnitLabel]
     concentration: Concentration[UnitLabel]
@@ -212,7 +232,9 @@ def load_diagnostic(
     own = load_series([metric], [unit.pk], subgroups)
     history = _history(own, scope)
     latest = history.latest[0] if history.latest else None
-    peers = _visible(LocalUnit.objects.filter(type=unit.type), access)
+    peers = _visible(
+        LocalUnit.objects.filter(type=unit.type, path__startswith=_root_path(unit)), access
+    )
     inside = LocalUnit.objects.subtree(unit).filter(type=scope.level or "")
     periods = [latest, latest - scope.periods_back] if latest else []
     effective = {
@@ -232,7 +254,8 @@ def load_diagnostic(
         if len(peer_units) > 1
         else None,
         inside=_spread(figures, inside_units, scope.level, latest, scope, settings, None),
-        comparators=_comparators(metric, scope),
+        # Other systems are compared with the system, never with one of its districts.
+        comparators=_comparators(metric, scope) if unit.parent_id is None else [],
         equity=_equity(metric, own, unit, subgroups),
         gap=_gap(
             effective, scope, inside_units or [UnitLabel.of(unit)], subgroups, latest, settings
@@ -434,7 +457,12 @@ def _equity(
         )
     gaps = subgroup_gaps(values, reference=Subgroup.ALL)
     periods = sorted(period for period, _ in values[Subgroup.ALL])
-    return Equity(periods, [(by_code[code], gap) for code, gap in gaps.items()])
+    widest = widest_gap(gaps, metric.core_direction)
+    return Equity(
+        periods,
+        [(by_code[code], gap) for code, gap in gaps.items()],
+        None if widest is None else (by_code[widest.subgroup], widest),
+    )
 
 
 def _gap(
@@ -448,10 +476,10 @@ def _gap(
     metric = scope.metric
     if metric.core_aggregation != Aggregation.RATE or period is None:
         return None
-    target = _target(scope, subgroups)
-    if target is None:
+    goal = _goal(scope, subgroups)
+    if goal is None:
         return None
-    rate = (target.target_value, metric.core_direction, metric.scale)
+    rate = (goal.value, metric.core_direction, metric.scale)
     keys, numerators, denominators = _rates(_Figures(effective, scope.subgroup), units, period)
     by_unit = where_is_the_gap_in_bulk(keys, numerators, denominators, *rate)
     segments: tuple[list[Segment], list[float], list[float], list[str]] = ([], [], [], [])
@@ -464,7 +492,7 @@ def _gap(
         segments[2].extend(found[2])
         segments[3].extend(subgroup.code for _ in found[0])
     return GapFindings(
-        target=target,
+        goal=goal,
         period=period,
         by_unit=by_unit,
         concentration=concentration_for_share(by_unit, settings.gap_share),
@@ -489,24 +517,98 @@ def _rates(
     return keys, numerators, denominators
 
 
-def _target(scope: Scope, subgroups: Sequence[Subgroup]) -> Target | None:
-    """The unit's own target, else the system's for the subgroup, else the system's overall."""
-    root_code = scope.unit.path.strip("/").split("/")[0]
+def _root_path(unit: LocalUnit) -> str:
+    """The path of the system `unit` is in: peers are compared within one system."""
+    return "/" + unit.path.strip("/").split("/")[0] + "/"
+
+
+def _goal(scope: Scope, subgroups: Sequence[Subgroup]) -> GapGoal | None:
+    """The unit's own target, else its agreed sub-target, else the system's target: one query."""
     everyone = next((s for s in subgroups if s.code == Subgroup.ALL), scope.subgroup)
+    root_code = scope.unit.path.strip("/").split("/")[0]
+    agreed = {
+        name: Subquery(
+            SubTarget.objects.filter(
+                sub_target_set__target=OuterRef("pk"),
+                sub_target_set__status=SubTargetSet.Status.AGREED,
+                local_unit=scope.unit,
+                subgroup=subgroup,
+            ).values("value")[:1]
+        )
+        for name, subgroup in (("agreed_own", scope.subgroup), ("agreed_all", everyone))
+    }
     candidates = (
-        Target.objects.filter(metric=scope.metric)
-        .filter(
+        Target.objects.filter(
+            metric=scope.metric,
             local_unit__code__in={scope.unit.code, root_code},
             subgroup__in={scope.subgroup, everyone},
         )
-        .select_related("local_unit", "subgroup", "metric")
+        .annotate(**agreed)
+        .select_related("local_unit")
     )
     found = {(t.local_unit.code, t.subgroup_id): t for t in candidates}
-    for key in (
-        (scope.unit.code, scope.subgroup.pk),
-        (root_code, scope.subgroup.pk),
-        (root_code, everyone.pk),
-    ):
-        if key in found:
-            return found[key]
-    return None
+    own = found.get((scope.unit.code, scope.subgroup.pk))
+    if own is not None and scope.unit.code != root_code:
+        return GapGoal(own.target_value, own.target_period, GoalSource.OWN)
+    system = [
+        t
+        for t in (found.get((root_code, scope.subgroup.pk)), found.get((root_code, everyone.pk)))
+        if t is not None
+    ]
+    for name in ("agreed_own", "agreed_all"):
+        for target in system:
+            value = getattr(target, name)
+            if value is not None:
+                return GapGoal(value, target.target_period, GoalSource.SUB_TARGET)
+    if not system:
+        return None
+    source = GoalSource.OWN if scope.unit.code == root_code else GoalSource.SYSTEM
+    return GapGoal(system[0].target_value, system[0].target_period, source)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A performance pattern written from the figures, so that its words match the tables."""
+
+    statement: str
+    subgroup: Subgroup | None
+
+
+def pattern_from_figures(metric: Metric, unit: LocalUnit) -> Pattern | None:
+    """Where the unit's figure stands against its first recorded one, and which group is
+    furthest behind: only periods that have figures are named."""
+    subgroups = list(Subgroup.objects.all())
+    series = load_series([metric], [unit.pk], subgroups)
+    everyone = next((s for s in subgroups if s.code == Subgroup.ALL), None)
+    if everyone is None:
+        return None
+    figures = series.get((metric.pk, unit.pk, everyone.pk), {})
+    known = sorted(
+        (_parse(metric, label), f.value) for label, f in figures.items() if f.value is not None
+    )
+    if len(known) < 2:
+        return None
+    (first, start), (last, end) = known[0], known[-1]
+    better = _better(end - start, metric)
+    words = "above" if better > 0 else "below" if better < 0 else "level with"
+    statement = (
+        f"{metric.name} in {unit.name} was {end:,.1f}{_unit(metric)} in {last.label}, {words} "
+        f"its first recorded figure of {start:,.1f}{_unit(metric)} ({first.label})."
+    )
+    equity = _equity(metric, series, unit, subgroups)
+    widest = None if equity is None else equity.widest
+    if widest is not None:
+        group, gap = widest
+        statement += (
+            f" In {gap.period.label} the gap is widest for {group.name}: {gap.gap:+,.1f} "
+            f"{'points' if metric.measure_unit == '%' else metric.measure_unit} from all students."
+        )
+    return Pattern(statement, widest[0] if widest else None)
+
+
+def _better(change: float, metric: Metric) -> float:
+    return -change if metric.core_direction == Direction.LOWER_IS_BETTER else change
+
+
+def _unit(metric: Metric) -> str:
+    return "%" if metric.measure_unit == "%" else f" {metric.measure_unit}"

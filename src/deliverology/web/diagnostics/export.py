@@ -214,7 +214,7 @@ def _gap(sheet: Worksheet, found: Diagnostic) -> None:
     ]
     _table(sheet, header, [*by_unit, *by_segment])
     append_row(sheet, [])
-    append_row(sheet, [_("Target"), gap.target.target_value, gap.target.target_period])
+    append_row(sheet, [_("Target"), gap.goal.value, gap.goal.period])
     append_row(sheet, [_("Total people needed"), gap.by_unit.total])
 
 

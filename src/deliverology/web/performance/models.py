@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from deliverology.core.aggregation import Aggregation, Measure, MeasureError, check_measure
 from deliverology.core.aggregation import measure_value as core_measure_value
+from deliverology.core.bounds import Bounds, measure_bounds
 from deliverology.core.periods import Period, PeriodError, PeriodKind, parse_period
 from deliverology.core.status import Direction
 from deliverology.engine.definitions import RecordDefinition
@@ -193,11 +194,24 @@ class Metric(models.Model):
         return Direction(self.direction)
 
     @property
+    def bounds(self) -> Bounds:
+        """The range its values, targets and trajectories stay in (0 to the scale for a rate)."""
+        return measure_bounds(self.core_aggregation, self.scale)
+
+    @property
     def period_kind(self) -> PeriodKind:
         return PeriodKind(self.frequency)
 
     def parse_period(self, text: str) -> Period:
         return parse_period(text, self.period_kind)
+
+    def applies_to(self, unit_type: str, category: str) -> bool:
+        """Whether local units of this type and category are measured by the metric at all:
+        inferred from the figures, as any one of them has ever reported one (a grade 3 measure
+        does not apply to high schools). See docs/concepts.md."""
+        return Observation.objects.filter(
+            metric=self, local_unit__type=unit_type, local_unit__category=category
+        ).exists()
 
     def measure_value(self, numerator: float | None, denominator: float | None) -> float | None:
         return core_measure_value(self.core_aggregation, numerator, denominator, self.scale)

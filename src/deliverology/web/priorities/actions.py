@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from deliverology.core.periods import Period
-from deliverology.core.trajectories import TrajectoryError, TrajectoryMethod, build_trajectory
+from deliverology.core.trajectories import (
+    TrajectoryError,
+    TrajectoryMethod,
+    build_trajectory,
+    clamped_trajectory,
+)
 from deliverology.core.trajectories import TrajectoryPoint as CorePoint
 from deliverology.web.accounts.models import Profile
 from deliverology.web.performance.series import load_series
@@ -68,6 +73,7 @@ def set_trajectory(
     check_change_allowed(target, by=by, proposal=proposal)
     if points is None:
         points = points_for(target, method, **parameters)
+    points = clamped_trajectory(points, target.metric.bounds)
     latest = target.trajectories.aggregate(latest=Max("version"))["latest"] or 0
     trajectory = Trajectory.objects.create(
         target=target,
@@ -109,6 +115,7 @@ def points_for(
         baseline_value=target.baseline_value,
         target_period=target.target(),
         target_value=target.target_value,
+        bounds=target.metric.bounds,
         **parameters,
     )
 

@@ -47,12 +47,16 @@ def trajectory(progress: Progress, *, title: str) -> str:
         target_period=progress.target_period.label if progress.target_period else None,
         direction=progress.metric.direction,
         labels=chart_labels(),
+        bounds=progress.metric.bounds,
     )
     return render_svg(spec)
 
 
 def sparkline(progress: Progress) -> str:
     spec = sparkline_spec(
-        chart_points(progress), measure_unit=progress.metric.measure_unit, labels=chart_labels()
+        chart_points(progress),
+        measure_unit=progress.metric.measure_unit,
+        labels=chart_labels(),
+        bounds=progress.metric.bounds,
     )
     return render_svg(spec)

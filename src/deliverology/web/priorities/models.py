@@ -172,13 +172,16 @@ class Target(models.Model):
 
     def _value_errors(self) -> dict[str, Any]:
         errors: dict[str, Any] = {}
-        if self.metric.aggregation == Metric.AggregationChoice.RATE:
-            for field in ("baseline_value", "target_value"):
-                value = getattr(self, field)
-                if value is not None and not 0 <= value <= self.metric.scale:
+        bounds = self.metric.bounds
+        for field in ("baseline_value", "target_value"):
+            value = getattr(self, field)
+            if value is not None and not bounds.contains(value):
+                if self.metric.aggregation == Metric.AggregationChoice.RATE:
                     errors[field] = _("A rate lies between 0 and %(scale)g.") % {
                         "scale": self.metric.scale
                     }
+                else:
+                    errors[field] = _("A count or a sum is never below zero.")
         return errors
 
     def _direction_errors(self) -> dict[str, Any]:

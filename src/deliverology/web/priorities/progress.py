@@ -3,7 +3,7 @@
 The stored objects are turned into core values here and every judgement is made by `core`.
 A unit with no target of its own is measured against its agreed sub-target and that sub-target's
 own trajectory; until sub-targets are agreed, against the system trajectory shifted to its own
-baseline (a uniform uplift).
+baseline (a uniform uplift), never past the measure's bounds (a rate stops at 100%).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import date
 from deliverology.core.config import MethodConfig
 from deliverology.core.periods import Period
 from deliverology.core.status import (
+    Direction,
     StatusAssessment,
     TrajectoryStatus,
     Trend,
@@ -65,11 +66,22 @@ class Progress:
     trajectory_source: str
     trend: Trend
     stale: bool
+    # The system's latest period with a figure for the metric, when this unit's latest is older:
+    # its latest figure is then shown beside fresher ones and must say so.
+    behind: Period | None = None
 
     @property
     def latest(self) -> PeriodRow | None:
         with_data = [row for row in self.rows if row.actual is not None]
         return with_data[-1] if with_data else None
+
+    @property
+    def target_at_bound(self) -> bool:
+        """The target is the best the measure can be (100% for a higher-is-better rate)."""
+        bounds = self.metric.bounds
+        lower = self.metric.core_direction is Direction.LOWER_IS_BETTER
+        best = bounds.low if lower else bounds.high
+        return best is not None and self.target_value == best
 
     @property
     def status(self) -> TrajectoryStatus:
@@ -117,12 +129,13 @@ def plan_for(
     if own_baseline is None or own_baseline.value is None:
         return None
     offset = own_baseline.value - system_plan.baseline_value
+    bounds = metric.bounds
     return Plan(
-        points=tuple(shifted_trajectory(system_plan.points, offset)),
+        points=tuple(shifted_trajectory(system_plan.points, offset, bounds)),
         baseline_period=system_plan.baseline_period,
         baseline_value=own_baseline.value,
         target_period=system_plan.target_period,
-        target_value=system_plan.target_value + offset,
+        target_value=bounds.clamp(system_plan.target_value + offset),
         source=TrajectorySource.UNIFORM_UPLIFT,
     )
 
@@ -147,7 +160,9 @@ def progress_of(
     plan: Plan | None,
     config: MethodConfig,
     today: date,
+    system_latest: Period | None = None,
 ) -> Progress:
+    """Where the unit stands; `system_latest` is the system's latest period for the metric."""
     periods = _periods(metric, figures, plan)
     rows = _rows(metric, periods, figures, plan, config)
     values = [row.actual for row in rows if row.period <= _last_actual_period(rows, periods)]
@@ -163,6 +178,9 @@ def progress_of(
         trajectory_source=plan.source if plan else TrajectorySource.NONE,
         trend=trend(values, metric.core_direction, config.trend_flat_tolerance),
         stale=bool(latest_periods) and is_stale(latest_periods[-1], today, lag),
+        behind=system_latest
+        if system_latest is not None and latest_periods and latest_periods[-1] < system_latest
+        else None,
     )
 
 

@@ -64,6 +64,17 @@ def benchmark_rates(target: Target) -> dict[BenchmarkType, float]:
     return rates
 
 
+def trend_before_baseline(target: Target) -> float | None:
+    """The average change per period of the target's own figures over the last k periods up to
+    its baseline: business as usual. None with less than two periods of figures."""
+    metric, k = target.metric, load_method_config().diagnostic.periods_back
+    series = load_series([metric], [target.local_unit_id], [target.subgroup])
+    figures = series.get((metric.pk, target.local_unit_id, target.subgroup_id), {})
+    baseline = target.baseline()
+    history = [point for point in _history(metric, figures) if point[0] <= baseline]
+    return _rate(history, k) if len(history) >= 2 else None
+
+
 def check_of(target: Target) -> SmartCheck:
     metric = target.metric
     inputs = SmartInputs(
@@ -79,6 +90,8 @@ def check_of(target: Target) -> SmartCheck:
         frequency=metric.period_kind,
         aspiration=_aspiration_of(target),
         benchmark_rates=benchmark_rates(target),
+        bounds=metric.bounds,
+        trend_per_period=trend_before_baseline(target),
     )
     return smart_check(inputs, load_method_config().strategy.ambition_threshold)
 
@@ -104,6 +117,8 @@ def stored(check: SmartCheck) -> dict[str, Any]:
         "ambition_ratio": check.ambition_ratio,
         "is_unprecedented": check.is_unprecedented,
         "is_wrong_way": check.is_wrong_way,
+        "business_as_usual": check.business_as_usual,
+        "is_not_ambitious": check.is_not_ambitious,
     }
 
 
@@ -148,9 +163,17 @@ def explained(check: dict[str, Any], target: Target) -> dict[str, str]:
         "best": _figure(check["best_rate"]),
         "kind": check["best_benchmark"] or "",
         "ratio": _figure(check["ambition_ratio"]),
+        "usual": _figure(check.get("business_as_usual")),
+        "target": _figure(target.target_value),
+        "period": target.target_period,
     }
     if check["is_wrong_way"]:
         attainable = _("The target asks the metric to get worse.")
+    elif check.get("is_not_ambitious"):
+        attainable = _(
+            "Not ambitious: the recent trend alone reaches %(usual)s by %(period)s, already as "
+            "good as the target of %(target)s."
+        )
     elif check["is_unprecedented"]:
         attainable = _(
             "Unprecedented ambition: the target needs %(required)s per period, %(ratio)s times "

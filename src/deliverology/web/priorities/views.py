@@ -13,8 +13,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from deliverology.configuration import load_method_config
-from deliverology.core.status import TrajectoryStatus
+from deliverology.core.periods import Period
+from deliverology.core.status import Direction, TrajectoryStatus
 from deliverology.web.accounts.access import (
+    find_units_for_user,
     get_priority_for_user,
     get_unit_for_user,
     request_access,
@@ -67,11 +69,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Priority.objects.filter(status=Priority.Status.ACTIVE).select_related("goal_metric")
     )
     cards: list[Card] = []
+    not_measured: list[Priority] = []
     if everyone is not None and priorities:
         metrics = [p.goal_metric for p in priorities]
         root = _root_of(home)
         lookup = Lookup(
-            series=load_series(metrics, [home.pk], [everyone]),
+            series=load_series(metrics, list({home.pk, root.pk}), [everyone]),
             targets=_targets(metrics, [home, root], [everyone]),
             agreed=agreed_sub_targets(metrics, [home], [everyone]),
             root=root,
@@ -79,11 +82,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         for priority in priorities:
             progress = lookup.progress(priority.goal_metric, home, everyone)
+            if not progress.rows and not priority.goal_metric.applies_to(home.type, home.category):
+                not_measured.append(priority)  # a grade 3 measure for a high school
+                continue
             cards.append(Card(priority, progress, charts.sparkline(progress)))
     return render(
         request,
         "priorities/dashboard.html",
-        {"cards": cards, "unit": home, "access": access, "statuses": TrajectoryStatus},
+        {
+            "cards": cards,
+            "not_measured": not_measured,
+            "unit": home,
+            "access": access,
+            "statuses": TrajectoryStatus,
+        },
     )
 
 
@@ -105,7 +117,9 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
     root = ancestors[0] if ancestors else unit
     lookup = Lookup(
         series=load_series(
-            [metric, *progress_metrics], [unit.pk, *(c.pk for c in children)], subgroups
+            [metric, *progress_metrics],
+            list({root.pk, unit.pk, *(c.pk for c in children)}),
+            subgroups,
         ),
         targets=_targets([metric], [root, unit, *children], subgroups),
         agreed=agreed_sub_targets([metric], [unit, *children], subgroups),
@@ -115,6 +129,10 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
     progress = lookup.progress
 
     main = progress(metric, unit, subgroup)
+    measured, not_measured = _measured(metric, children, lookup.series)
+    ordered, sorted_by = _worst_first(
+        [Line(c.name, progress(metric, c, subgroup), unit=c) for c in measured]
+    )
     context = {
         "priority": priority,
         "unit": unit,
@@ -123,9 +141,9 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
         "main": main,
         "chart": charts.trajectory(main, title=f"{metric.name}: {unit.name}"),
         "ancestors": [a for a in ancestors if access.can_see_unit(a)],
-        "children": _worst_first(
-            [Line(c.name, progress(metric, c, subgroup), unit=c) for c in children]
-        ),
+        "children": ordered,
+        "children_sorted_by": sorted_by,
+        "not_measured": not_measured,
         "by_subgroup": [Line(s.name, progress(metric, unit, s), subgroup=s) for s in subgroups],
         "progress_metrics": [Line(m.name, progress(m, unit, subgroup)) for m in progress_metrics],
         "statuses": TrajectoryStatus,
@@ -203,6 +221,38 @@ def method_css(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
 
 
+@require_GET
+@login_required
+def unit_search(request: HttpRequest) -> HttpResponse:
+    """Local units the person may see, by name or code, each with a link to every priority."""
+    words = request.GET.get("q", "")[:100]
+    units = find_units_for_user(request, words)
+    priorities = list(Priority.objects.filter(status=Priority.Status.ACTIVE).order_by("order"))
+    return render(
+        request,
+        "priorities/search.html",
+        {"words": words, "units": units, "priorities": priorities},
+    )
+
+
+def _measured(
+    metric: Metric, children: list[LocalUnit], series: Series
+) -> tuple[list[LocalUnit], list[LocalUnit]]:
+    """The children the metric applies to, and those it does not: a child with no figure at all
+    is left out when no local unit of its type and category has ever had one (a query per such
+    kind, none when every child has figures)."""
+    with_figures = {
+        unit_id
+        for (metric_id, unit_id, _), found in series.items()
+        if found and metric_id == metric.pk
+    }
+    kinds = {(c.type, c.category) for c in children if c.pk in with_figures}
+    doubtful = {(c.type, c.category) for c in children if c.pk not in with_figures} - kinds
+    outside = {kind for kind in doubtful if not metric.applies_to(*kind)}
+    measured = [c for c in children if (c.type, c.category) not in outside]
+    return measured, [c for c in children if (c.type, c.category) in outside]
+
+
 def _chosen_subgroup(
     request: HttpRequest, subgroups: list[Subgroup], everyone: Subgroup | None
 ) -> Subgroup | None:
@@ -252,7 +302,15 @@ class Lookup:
                 target.metric = metric  # saves a query per target
         agreed = self.agreed.get((metric.pk, unit.pk, subgroup.pk))
         plan = plan_for(metric, figures, own, system, agreed)
-        return progress_of(metric, figures, plan, load_method_config(), today())
+        return progress_of(
+            metric, figures, plan, load_method_config(), today(), self.system_latest(metric)
+        )
+
+    def system_latest(self, metric: Metric) -> Period | None:
+        """The system's latest period with a figure for the metric (all students)."""
+        figures = self.series.get((metric.pk, self.root.pk, self.everyone.pk), {})
+        known = [metric.parse_period(label) for label, f in figures.items() if f.value is not None]
+        return max(known, default=None)
 
 
 _SEVERITY = {
@@ -264,10 +322,30 @@ _SEVERITY = {
 }
 
 
-def _worst_first(lines: list[Line]) -> list[Line]:
-    def key(line: Line) -> tuple[int, float, str]:
-        latest = line.progress.latest
-        ratio = latest.assessment.gap_ratio if latest else None
-        return (_SEVERITY[line.progress.status], ratio if ratio is not None else 0.0, line.label)
+class SortedBy:
+    """What a "worst first" table is ordered by, said above it."""
 
-    return sorted(lines, key=key)
+    GAP = "gap"  # status, then the gap to the trajectory or sub-target as a share
+    VALUE = "value"  # no trajectory to compare with: the latest value, worst first
+
+
+def _worst_first(lines: list[Line]) -> tuple[list[Line], str]:
+    """The lines worst first, and by what: the gap to the trajectory when any line has one, else
+    the latest value in the metric's direction; lines with no figure last, never alphabetical."""
+    if any(line.progress.status is not TrajectoryStatus.NO_DATA for line in lines):
+        return sorted(lines, key=_by_gap), SortedBy.GAP
+    return sorted(lines, key=_by_value), SortedBy.VALUE
+
+
+def _by_gap(line: Line) -> tuple[int, float, str]:
+    latest = line.progress.latest
+    ratio = latest.assessment.gap_ratio if latest else None
+    return (_SEVERITY[line.progress.status], ratio if ratio is not None else 0.0, line.label)
+
+
+def _by_value(line: Line) -> tuple[bool, float, str]:
+    latest = line.progress.latest
+    if latest is None or latest.actual is None:
+        return (True, 0.0, line.label)
+    worse_is_lower = line.progress.metric.core_direction is Direction.HIGHER_IS_BETTER
+    return (False, latest.actual if worse_is_lower else -latest.actual, line.label)

@@ -143,6 +143,7 @@ def _benchmark_way(course: Course) -> None:
         target.baseline_value,
         target.target(),
         target.target_value,
+        bounds=target.metric.bounds,
         rate_per_period=rate,
     )
 

@@ -200,7 +200,7 @@ def _get_target_for_user(request: HttpRequest, target_id: int) -> tuple[Target, 
 def _targets_for(access: Access, priority: Priority) -> list[Target]:
     """The priority's targets the person may open, for the links to set their course."""
     targets = Target.objects.filter(metric_id=priority.goal_metric_id).select_related(
-        "local_unit", "subgroup"
+        "metric", "local_unit", "subgroup"
     )
     return [
         target

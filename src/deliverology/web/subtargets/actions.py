@@ -21,10 +21,10 @@ from deliverology.core.allocation import (
     Stretch,
     UnitBaseline,
     aggregation_check,
-    floor_plus_uplift,
+    cap_and_share,
     gap_closing,
     stretch_to_meet,
-    uniform_uplift,
+    uplifted,
 )
 from deliverology.core.sub_trajectories import sub_trajectories_array, trajectory_shape
 from deliverology.core.trajectories import TrajectoryPoint, linear_trajectory
@@ -468,15 +468,16 @@ def _allocate(
     try:
         match method:
             case AllocationMethod.UNIFORM_UPLIFT:
-                return uniform_uplift(units, parameters["uplift"], direction, scale)
+                wanted = uplifted(units, parameters["uplift"], direction)
+                return dict(cap_and_share(units, wanted, direction, scale).sub_targets)
             case AllocationMethod.GAP_CLOSING:
                 return gap_closing(
                     units, parameters["benchmark"], parameters["share"], direction, scale
                 )
             case AllocationMethod.FLOOR_PLUS_UPLIFT:
-                return floor_plus_uplift(
-                    units, parameters["floor"], parameters["uplift"], direction, scale
-                )
+                _check_value(parameters["floor"], scale)
+                wanted = uplifted(units, parameters["uplift"], direction, parameters["floor"])
+                return dict(cap_and_share(units, wanted, direction, scale).sub_targets)
             case AllocationMethod.NEGOTIATED:
                 return None
     except AllocationError as error:

@@ -81,3 +81,28 @@ class SpreadsheetForm(forms.Form):
             "The workbook exported from this page, with its trajectory or sub-targets edited."
         ),
     )
+
+
+class TableForm(forms.Form):
+    """How to show a long table of sub-targets: filter by name and area, sort, group by area.
+
+    Read from the page's query string, so every view of the table is a link to share."""
+
+    SORTS = (
+        ("name", _("Name")),
+        ("baseline", _("Baseline")),
+        ("denominator", _("Denominator")),
+        ("value", _("Sub-target")),
+        ("improvement", _("Improvement asked")),
+        ("status", _("Status")),
+    )
+
+    q = forms.CharField(label=_("Name or code contains"), required=False, max_length=100)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)
+    descending = forms.BooleanField(label=_("Largest first"), required=False)
+    group = forms.BooleanField(label=_("Group by area"), required=False)
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("All areas")), *areas]  # type: ignore[attr-defined]

@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliverology.core.allocation import AllocationMethod
+from deliverology.core.status import Direction
 from deliverology.web.accounts.access import Access, Role, request_access, require_delivery_unit
+from deliverology.web.performance.models import LocalUnit, Metric
 from deliverology.web.priorities.models import Target
 from deliverology.web.subtargets import actions, spreadsheets
 from deliverology.web.subtargets.actions import SubTargetError
-from deliverology.web.subtargets.forms import BuildForm, SpreadsheetForm, ValueForm
+from deliverology.web.subtargets.forms import BuildForm, SpreadsheetForm, TableForm, ValueForm
 from deliverology.web.subtargets.models import NegotiationStep, SubTarget, SubTargetSet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -239,20 +241,83 @@ def _page(
     }
     if sub_target_set is not None:
         sub_target_set.target = target
-        context.update(_set_context(sub_target_set, access))
+        context.update(_set_context(request, sub_target_set, access))
     return render(request, "subtargets/sub_targets.html", context, status=status)
 
 
-def _set_context(sub_target_set: SubTargetSet, access: Access) -> dict[str, Any]:
+_SORT_KEYS: dict[str, Any] = {
+    "baseline": lambda each: each.baseline_value,
+    "denominator": lambda each: each.baseline_denominator,
+    "value": lambda each: each.value,
+    "improvement": lambda each: abs(each.value - each.baseline_value),
+    "status": lambda each: each.status,
+}
+
+
+def _table(
+    request: HttpRequest, rows: list[SubTarget], sub_target_set: SubTargetSet
+) -> dict[str, Any]:
+    """The rows filtered, sorted and grouped as the query string asks (see TableForm)."""
+    by_subgroup = sub_target_set.breakdown == SubTargetSet.Breakdown.SUBGROUPS
+    area_of = {} if by_subgroup else _areas(rows)
+    names = sorted({(code, name) for code, name in area_of.values()}, key=lambda a: a[1])
+    form = TableForm(request.GET or None, areas=names)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    words = (chosen.get("q") or "").strip().lower()
+
+    def who(each: SubTarget) -> Any:
+        return each.subgroup if by_subgroup else each.local_unit
+
+    if words:
+        rows = [e for e in rows if words in who(e).name.lower() or words == who(e).code.lower()]
+    if chosen.get("area"):
+        rows = [e for e in rows if area_of.get(e.pk, ("", ""))[0] == chosen["area"]]
+    key = _SORT_KEYS.get(chosen.get("sort") or "name", lambda each: who(each).name)
+    rows = sorted(rows, key=key, reverse=bool(chosen.get("descending")))
+    groups: list[tuple[str, list[SubTarget]]] = [("", rows)]
+    if chosen.get("group") and area_of:
+        grouped: dict[str, list[SubTarget]] = {}
+        for each in rows:
+            grouped.setdefault(area_of.get(each.pk, ("", ""))[1], []).append(each)
+        groups = sorted(grouped.items())
+    return {"rows": rows, "groups": groups, "table_form": form}
+
+
+def _areas(rows: list[SubTarget]) -> dict[int, tuple[str, str]]:
+    """Each row's area: its local unit's ancestor just under the system (a region), one query."""
+    codes = {each.pk: each.local_unit.path.strip("/").split("/") for each in rows}
+    wanted = {parts[1] for parts in codes.values() if len(parts) > 2}
+    names = dict(LocalUnit.objects.filter(code__in=wanted).values_list("code", "name"))
+    return {
+        pk: (parts[1], names[parts[1]])
+        for pk, parts in codes.items()
+        if parts[1:2] and parts[1] in names and len(parts) > 2
+    }
+
+
+def _at_bound(metric: Metric, sub_targets: list[SubTarget]) -> tuple[float, list[SubTarget]]:
+    """The best value the measure allows and the sub-targets held there (100% for a rate)."""
+    bounds = metric.bounds
+    best = bounds.low if metric.core_direction is Direction.LOWER_IS_BETTER else bounds.high
+    if best is None:
+        return (0.0, [])
+    return (best, [each for each in sub_targets if each.value == best])
+
+
+def _set_context(
+    request: HttpRequest, sub_target_set: SubTargetSet, access: Access
+) -> dict[str, Any]:
     every = list(
         sub_target_set.sub_targets.select_related("local_unit", "subgroup").prefetch_related(
             Prefetch("steps", queryset=NegotiationStep.objects.select_related("by"))
         )
     )
+    visible = [each for each in every if access.sees_everything or _owns(access, each)]
     context: dict[str, Any] = {
-        "rows": [each for each in every if access.sees_everything or _owns(access, each)],
+        **_table(request, visible, sub_target_set),
         "by_subgroup": sub_target_set.breakdown == SubTargetSet.Breakdown.SUBGROUPS,
         "needs_reshaping": actions.needs_reshaping(sub_target_set),
+        "at_bound": _at_bound(sub_target_set.target.metric, every),
     }
     if access.sees_everything and every:
         check = actions.check_of(sub_target_set, every)
