@@ -56,7 +56,7 @@ def test_a_revision_of_a_locked_target_is_proposed_by_one_person_and_approved_by
     proposals = page.get_by_role("region", name="Proposed changes").inner_text()
     assert "Awaiting approval" in proposals
     assert "by 2026-27" in page.locator(".lede").inner_text()
-    assert "to 75.0 by" in page.locator(".lede").inner_text()  # unchanged until approved
+    assert "to 75.0% by" in page.locator(".lede").inner_text()  # unchanged until approved
 
     # The approver decides in their own browser, in their own session.
     leader_context = browser.new_context()
@@ -73,6 +73,6 @@ def test_a_revision_of_a_locked_target_is_proposed_by_one_person_and_approved_by
     leader_context.close()
 
     page.reload()
-    assert "to 76.0 by 2026-27" in page.locator(".lede").inner_text()
+    assert "to 76.0% by 2026-27" in page.locator(".lede").inner_text()
     versions = page.get_by_role("region", name="Trajectory versions").inner_text()
     assert "The State Board raised the ambition." in versions and "leader" in versions

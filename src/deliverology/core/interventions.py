@@ -461,8 +461,12 @@ def _better_points(
     if overlap is OverlapMethod.ADDITIVE:
         combined = own.sum(axis=1)
     else:
-        shares = np.minimum(np.divide(own, room_up, out=np.zeros_like(own), where=room_up > 0), 1)
-        combined = (1 - np.prod(1 - shares, axis=1)) * np.where(room_up > 0, room_up, 0.0)
+        # With almost no room left (a subnormal gap) a share overflows to infinity; the result
+        # is clipped to the room below, so the overflow is harmless.
+        with np.errstate(over="ignore"):
+            ratios = np.divide(own, room_up, out=np.zeros_like(own), where=room_up > 0)
+            shares = np.minimum(ratios, 1)
+            combined = (1 - np.prod(1 - shares, axis=1)) * np.where(room_up > 0, room_up, 0.0)
     room_down = _room_up(counterfactual, _opposite(direction), scale)
     return own, np.clip(combined, -room_down, room_up)
 
