@@ -39,7 +39,10 @@ from django.test import Client
 from deliverology.web.performance.models import ImportRun, Observation
 from deliverology.web.performance.imports import file_sha256
 client = Client()
-logged_in = client.login(username="keeper", password=os.environ["RESTORE_PASSWORD"])
+from django.contrib.auth import get_user_model
+keeper = get_user_model().objects.get(username="keeper")
+logged_in = keeper.check_password(os.environ["RESTORE_PASSWORD"])
+client.force_login(keeper)
 page = client.get("/admin/performance/observation/")
 print(json.dumps({
     "figures": Observation.objects.aggregate(

@@ -199,10 +199,13 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path):
     )
     said = " ".join(listing.stderr.split())  # the terminal's messages, unwrapped
     assert "Interrupted: nothing saved" in said
-    assert "The import stopped before it finished" in said
+    assert "1 problem" in said
     with sqlite3.connect(database) as db:
-        outcomes = db.execute("SELECT outcome FROM performance_importrun ORDER BY id").fetchall()
-    assert outcomes[-1] == ("interrupted",)
+        outcomes = db.execute(
+            "SELECT outcome, problems FROM performance_importrun ORDER BY id"
+        ).fetchall()
+    assert outcomes[-1][0] == "interrupted"
+    assert "The import stopped before it finished" in outcomes[-1][1]
     assert _snapshot(database) == before
 
 
