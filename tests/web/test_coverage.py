@@ -184,3 +184,26 @@ def test_a_reported_figure_is_shown_with_its_roll_up_and_the_difference_beside_i
         shown
     )
     assert f"difference {62.5 - rolled:+,.1f}" in shown
+
+
+def test_a_school_the_metric_never_measured_is_not_expected_of_its_district(system):
+    """A high school has no grade-3 figure in any period: its district's roll-up is complete
+    without it, while a school that did report once and is now missing still counts."""
+    LocalUnit.objects.create(
+        code="S7", name="High School S7", type="school", parent=system.units["D3"]
+    )
+    refresh_rollups()
+    rolled = Rollup.objects.get(
+        metric__code="reading", subgroup__code="all", local_unit__code="D3", period=LATEST
+    )
+    assert rolled.reporting_children == rolled.expected_children
+    assert rolled.coverage == 1.0
+
+
+def test_a_school_that_reported_before_is_still_expected_when_it_is_missing(system, third_school):
+    refresh_rollups()
+    rolled = Rollup.objects.get(
+        metric__code="reading", subgroup__code="all", local_unit__code="D3", period=LATEST
+    )
+    assert rolled.expected_children == rolled.reporting_children + 1
+    assert rolled.coverage < 1.0

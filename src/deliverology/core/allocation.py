@@ -1,4 +1,4 @@
-"""Sub-targets for local units and the check that they add up (METHOD.md 4.2.5).
+"""Sub-targets for local units and the check that they add up (docs/method.md).
 
 A rate of the system is the ratio of its sums, so the value a set of sub-targets implies for the
 system weights each local unit by its denominator: Σ target × denominator / Σ denominator, never

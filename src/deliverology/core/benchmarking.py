@@ -1,4 +1,4 @@
-"""Benchmarks: how fast the system, its local units and its peers have improved (METHOD.md 3.1).
+"""Benchmarks: how fast the system, its local units and its peers have improved (docs/method.md).
 
 Historical benchmarks compare the system with its own past, internal benchmarks compare local
 units with each other, external ones compare the system with peers; equity benchmarks compare
@@ -57,7 +57,7 @@ class Run:
 
 @dataclass(frozen=True)
 class ImprovementSummary:
-    """The historical benchmark over the last `periods_back` periods (METHOD.md 3.1).
+    """The historical benchmark over the last `periods_back` periods (docs/method.md).
 
     `compound_rate` is None when the window holds a zero or negative figure.
     """

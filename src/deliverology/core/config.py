@@ -25,7 +25,7 @@ class MetricKind(StrEnum):
 
 
 class Rag4(StrEnum):
-    """The four-point scale of METHOD.md 1.4; never mix it with a five-point scale."""
+    """The four-point scale of docs/method.md; never mix it with a five-point scale."""
 
     RED = "red"
     AMBER_RED = "amber_red"
@@ -54,7 +54,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class DiagnosticSettings:
-    """The performance diagnostic's defaults (METHOD.md 3.1); see method_defaults.toml."""
+    """The performance diagnostic's defaults (docs/method.md); see method_defaults.toml."""
 
     periods_back: int
     similar_start_within: float
@@ -63,7 +63,7 @@ class DiagnosticSettings:
 
 
 class InterventionRating(StrEnum):
-    """The four-point scale an intervention's impact and difficulty are rated on (METHOD.md
+    """The four-point scale an intervention's impact and difficulty are rated on (docs/method.md
     4.1); even, so that every rating falls on one side of the 2x2 chart's dividing lines."""
 
     LOW = "low"
@@ -74,7 +74,7 @@ class InterventionRating(StrEnum):
 
 @dataclass(frozen=True)
 class StrategySettings:
-    """The reform strategy's and the SMART check's defaults (METHOD.md 4.1-4.2)."""
+    """The reform strategy's and the SMART check's defaults (docs/method.md)."""
 
     ambition_threshold: float
     band_draws: int

@@ -1,4 +1,4 @@
-"""Method B: a bottom-up trajectory stacked from interventions (METHOD.md 4.2.3).
+"""Method B: a bottom-up trajectory stacked from interventions (docs/method.md).
 
     expected(t) = counterfactual(t) + Σ effect_i × reach_i(t) × ramp_i(t − start_i − lag_i)
 

@@ -1,4 +1,4 @@
-"""The SMART check of a target (METHOD.md 4.2.1): specific, measurable, attainable, relevant,
+"""The SMART check of a target (docs/method.md): specific, measurable, attainable, relevant,
 time-bound, each with the reason it passed or failed.
 
 Attainable compares the improvement per period the target asks for with the best benchmark

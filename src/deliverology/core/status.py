@@ -1,4 +1,4 @@
-"""Comparing actual figures with the trajectory (METHOD.md 4.2.4), trends and stale data.
+"""Comparing actual figures with the trajectory (docs/method.md), trends and stale data.
 
 The status is evidence for the judgement made in routines; it never sets a rating by itself.
 """

@@ -1,4 +1,4 @@
-"""Every sub-target's own trajectory, shaped like the system's (METHOD.md 4.2.3 and 4.2.5).
+"""Every sub-target's own trajectory, shaped like the system's (docs/method.md).
 
 A local unit's trajectory runs from its own baseline to its own sub-target, making in each period
 the same share of its improvement as the system trajectory makes of the system's. So when the

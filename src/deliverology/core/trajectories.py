@@ -1,4 +1,4 @@
-"""Trajectories: the expected path of a metric from its baseline to its target (METHOD.md 4.2.3).
+"""Trajectories: the expected path of a metric from its baseline to its target (docs/method.md).
 
 Every trajectory has one point per period from the baseline period to the target period, both
 included. Shaped trajectories (method C: linear, S-curve, back-loaded, front-loaded, dip then

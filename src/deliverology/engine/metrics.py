@@ -6,7 +6,7 @@ the subgroups. `compute_record_metric` sums them per level × local unit × peri
 subgroup column is one breakdown, next to the "all" figure. Rates are ratios of the sums, never
 means of rates, so a district's figure is exactly what its schools' sums give.
 
-DuckDB does the heavy work (TECH.md: a 20M-row table in under two seconds). Periods are
+DuckDB does the heavy work (a 20M-row table in under two seconds). Periods are
 grouped by month (a date column) or by their text, then put in periods of the metric's kind in
 Python: months nest in every kind, so the sums stay exact. The values (rates and means) are
 worked out by the engine too, with the operations of `measure_value`, so the figures come back

@@ -1,4 +1,4 @@
-"""Who may see and change what: one profile per person, with a role (METHOD.md 1.5)."""
+"""Who may see and change what: one profile per person, with a role (docs/method.md)."""
 
 from __future__ import annotations
 

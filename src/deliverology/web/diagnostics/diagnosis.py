@@ -1,4 +1,4 @@
-"""The performance diagnostic of a priority, for one local unit and subgroup (METHOD.md 3.1).
+"""The performance diagnostic of a priority, for one local unit and subgroup (docs/method.md).
 
 `load_diagnostic` fetches everything in a fixed number of queries, whatever the number of local
 units; the figures come from the pure functions of `core.benchmarking`.

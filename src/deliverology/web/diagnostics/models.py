@@ -1,4 +1,5 @@
-"""Comparators from other systems, and hypotheses and patterns about performance (METHOD.md 3.1)."""
+"""Comparators from other systems, and hypotheses and patterns about performance (docs/method.md,
+module 2A)."""
 
 from __future__ import annotations
 

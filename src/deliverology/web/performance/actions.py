@@ -27,13 +27,25 @@ def refresh_rollups(metrics: Iterable[Metric] | None = None) -> int:
         Rollup.objects.filter(metric=metric).delete()
         rows: list[Rollup] = []
         earlier: dict[int, list[_Period]] = defaultdict(list)  # by subgroup, oldest first
-        for key, period in sorted(_reported_by_key(metric).items(), key=_in_time):
-            rolled = _roll_up(metric, key, tree, period, earlier[key[0]])
+        reported = _reported_by_key(metric)
+        outside = _never_measured_by_subgroup(tree, reported)
+        for key, period in sorted(reported.items(), key=_in_time):
+            rolled = _roll_up(metric, key, tree, period, earlier[key[0]], outside[key[0]])
             rows += _rollups(metric, key, tree, rolled)
             earlier[key[0]].append(_Period(period.reported, period.suppressed, rolled))
         Rollup.objects.bulk_create(rows, batch_size=2000)
         created += len(rows)
     return created
+
+
+def _never_measured_by_subgroup(
+    tree: _Tree, reported: Mapping[Key, _Period]
+) -> dict[int, frozenset[int]]:
+    """For each subgroup, the units that never had a figure for it (nor any unit below them)."""
+    reporting: dict[int, set[int]] = defaultdict(set)
+    for (subgroup_id, _, _), period in reported.items():
+        reporting[subgroup_id].update(period.reported)
+    return {subgroup: tree.never_measured(units) for subgroup, units in reporting.items()}
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,17 @@ class _Tree:
             if parent is not None:
                 children_type.setdefault(parent, local_unit_type)
         return cls(parents, Hierarchy.of(parents), validity, children_type)
+
+    def never_measured(self, reporting: Iterable[int]) -> frozenset[int]:
+        """Units with no figure of a metric in any period and none below them: the metric does
+        not apply to them (a grade-3 measure and a high school), so no roll-up expects them."""
+        measured: set[int] = set()
+        for local_unit in reporting:
+            current: int | None = local_unit
+            while current is not None and current not in measured:
+                measured.add(current)
+                current = self.parents.get(current)
+        return frozenset(self.parents).difference(measured)
 
     def closed_at(self, end: date) -> frozenset[int]:
         """Units not valid at the end of a period: a unit that closes during a period hands
@@ -122,10 +145,15 @@ def _reported_by_key(metric: Metric) -> dict[Key, _Period]:
 
 
 def _roll_up(
-    metric: Metric, key: Key, tree: _Tree, period: _Period, earlier: list[_Period]
+    metric: Metric,
+    key: Key,
+    tree: _Tree,
+    period: _Period,
+    earlier: list[_Period],
+    outside: frozenset[int] = frozenset(),
 ) -> dict[int, RolledUp]:
     end = metric.parse_period(key[1]).end
-    gaps = Gaps(period.suppressed, tree.closed_at(end), _EarlierSizes(earlier))
+    gaps = Gaps(period.suppressed, tree.closed_at(end) | outside, _EarlierSizes(earlier))
     return roll_up_with_coverage(
         tree.parents,
         period.reported,

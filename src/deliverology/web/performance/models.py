@@ -1,4 +1,4 @@
-"""Local units, metrics and the observations loaded against them (METHOD.md 1.5)."""
+"""Local units, metrics and the observations loaded against them (docs/method.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Aspiration, priorities, targets and trajectories (METHOD.md 2.1 and 4.2)."""
+"""Aspiration, priorities, targets and trajectories (docs/method.md)."""
 
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ class Target(models.Model):
 
 
 class Trajectory(models.Model):
-    """The expected path from baseline to target; every version is kept (METHOD.md 4.2.3)."""
+    """The expected path from baseline to target; every version is kept (docs/method.md)."""
 
     class Method(models.TextChoices):
         LINEAR = TrajectoryMethod.LINEAR.value, _("Linear")

@@ -1,4 +1,4 @@
-"""The SMART check of a target against its benchmark rates, stored on the target (METHOD.md
+"""The SMART check of a target against its benchmark rates, stored on the target (docs/method.md
 4.2.1). The rates are changes per period over the last k periods (k from the diagnostic's
 settings): historical, the best run of the target's own local unit; internal, the fastest of
 the local units directly under it; external, each comparator's."""

@@ -1,4 +1,4 @@
-"""Setting the course of a target: the three ways to build a trajectory side by side (METHOD.md
+"""Setting the course of a target: the three ways to build a trajectory side by side (docs/method.md
 4.2.3). A, at a chosen benchmark's rate; B, bottom-up from the priority's interventions with its
 uncertainty band and shortfall; C, a shaped curve from baseline to target."""
 

@@ -1,4 +1,4 @@
-"""The reform strategy of a priority: its interventions and its stop list (METHOD.md 4.1)."""
+"""The reform strategy of a priority: its interventions and its stop list (docs/method.md)."""
 
 from __future__ import annotations
 
@@ -221,7 +221,7 @@ class Intervention(models.Model):
 
 
 class StopListItem(models.Model):
-    """An activity to drop, freeing capacity for the priority (METHOD.md 4.1)."""
+    """An activity to drop, freeing capacity for the priority (docs/method.md)."""
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")

@@ -1,5 +1,5 @@
 """Sub-targets that local units own, how they were negotiated, and their trajectories
-(METHOD.md 4.2.5)."""
+(docs/method.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The spreadsheet round trip: a target's trajectory sheet and its sub-targets out to Excel, and
-back in with every cell checked (METHOD.md 4.2.3's trajectory tool columns).
+back in with every cell checked (docs/method.md trajectory tool columns).
 
 Importing is all or nothing: every problem is listed with its sheet, row and column, and nothing
 is saved unless there are none.
@@ -39,7 +39,7 @@ TARGET_SHEET = "Target"
 TRAJECTORY_SHEET = "Trajectory"
 SUB_TARGET_SHEET = "Sub-targets"
 SUB_TRAJECTORY_SHEET = "Sub-target trajectories"
-# METHOD.md 4.2.3, without the intervention columns: interventions are not stored per target yet.
+# docs/method.md, without the intervention columns: interventions are not stored per target yet.
 TRAJECTORY_COLUMNS = (
     "period",
     "counterfactual",
