@@ -98,6 +98,17 @@ class CoverageSettings:
         return self.local_unit_type_plurals.get(local_unit_type, fallback)
 
 
+PAPER_SIZES = ("A4", "Letter")
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """How the documents a leader holds are printed (see method_defaults.toml, [documents])."""
+
+    paper_size: str
+    classification: str
+
+
 class FigureSource(StrEnum):
     """Which figure is shown for a unit: its own, or one rolled up from its children."""
 
@@ -128,6 +139,7 @@ class MethodConfig:
     diagnostic: DiagnosticSettings
     strategy: StrategySettings
     coverage: CoverageSettings
+    documents: DocumentSettings
 
 
 _SETTINGS = (
@@ -149,6 +161,7 @@ _SETTINGS = (
     "diagnostic",
     "strategy",
     "coverage",
+    "documents",
 )
 
 
@@ -176,6 +189,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         diagnostic=_diagnostic(data),
         strategy=_strategy(data),
         coverage=_coverage(data),
+        documents=_documents(data),
     )
 
 
@@ -270,6 +284,19 @@ def _coverage(data: Mapping[str, Any]) -> CoverageSettings:
             table, "local_unit_type_plurals", LOCAL_UNIT_TYPES, closed=False
         ),
     )
+
+
+def _documents(data: Mapping[str, Any]) -> DocumentSettings:
+    key = "documents"
+    table = _table(data, key)
+    _check_keys(table, key, ("paper_size", "classification"), closed=True)
+    paper_size = table["paper_size"]
+    if paper_size not in PAPER_SIZES:
+        raise ConfigError(f"must be one of {', '.join(PAPER_SIZES)}", f"{key}.paper_size")
+    classification = table["classification"]
+    if not isinstance(classification, str):
+        raise ConfigError("must be text (it may be empty)", f"{key}.classification")
+    return DocumentSettings(paper_size=paper_size, classification=classification)
 
 
 def _currency_format(table: Mapping[str, Any], key: str) -> str:
