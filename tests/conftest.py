@@ -190,3 +190,35 @@ def login(client: object, system: System) -> Callable[[str], object]:
         return client
 
     return log_in
+
+
+def load_england_file(kind: object, path: object, mapping: object = None) -> None:
+    """Load one of the bundled England files through the import, as a user would."""
+    from pathlib import Path
+
+    from deliverology.web.performance.imports import run_import, start_import
+    from deliverology.web.performance.models import ImportRun
+
+    run = run_import(start_import(kind, Path(str(path)), mapping=mapping), commit=True, say=print)  # type: ignore[arg-type]
+    assert run.outcome == ImportRun.Outcome.COMMITTED, run.problems
+
+
+@pytest.fixture
+def england_figures(db: None) -> None:
+    """The England data set (Open Government Licence v3.0): its metrics, subgroups, local
+    authorities and every published figure, loaded through the import."""
+    from deliverology.engine.england import (
+        DASHBOARD_CSV,
+        HIERARCHY_CSV,
+        METRICS,
+        SUBGROUPS,
+        england_mapping,
+    )
+    from deliverology.web.performance.models import ImportRun, Metric, Subgroup
+
+    for code, name in METRICS.items():
+        Metric.objects.create(code=code, name=name, aggregation="rate", scale=100)
+    for code, name in SUBGROUPS.items():
+        Subgroup.objects.get_or_create(code=code, defaults={"name": name})
+    load_england_file(ImportRun.Kind.HIERARCHY, HIERARCHY_CSV)
+    load_england_file(ImportRun.Kind.OBSERVATIONS, DASHBOARD_CSV, england_mapping())

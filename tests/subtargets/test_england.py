@@ -4,23 +4,15 @@ sub-targets reproduce the national figure through the aggregation check."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import User
 
 from deliverology.core.allocation import AllocationMethod
 from deliverology.core.trajectories import TrajectoryMethod
 from deliverology.engine.england import (
-    DASHBOARD_CSV,
     ENGLAND,
-    HIERARCHY_CSV,
-    METRICS,
-    SUBGROUPS,
-    england_mapping,
 )
-from deliverology.web.performance.imports import run_import, start_import
-from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Observation, Subgroup
+from deliverology.web.performance.models import LocalUnit, Observation, Subgroup
 from deliverology.web.priorities.actions import set_trajectory
 from deliverology.web.priorities.models import Target
 from deliverology.web.subtargets import actions
@@ -31,19 +23,8 @@ SCILLY_2022 = (9, 14)
 BASELINE, TARGET_PERIOD = "2021-22", "2026-27"
 
 
-def load(kind, path, mapping=None):
-    run = run_import(start_import(kind, Path(path), mapping=mapping), commit=True, say=print)
-    assert run.outcome == ImportRun.Outcome.COMMITTED, run.problems
-
-
 @pytest.fixture
-def england(db):
-    for code, name in METRICS.items():
-        Metric.objects.create(code=code, name=name, aggregation="rate", scale=100)
-    for code, name in SUBGROUPS.items():
-        Subgroup.objects.get_or_create(code=code, defaults={"name": name})
-    load(ImportRun.Kind.HIERARCHY, HIERARCHY_CSV)
-    load(ImportRun.Kind.OBSERVATIONS, DASHBOARD_CSV, england_mapping())
+def england(england_figures):
     national = Observation.objects.get(
         metric__code="l3_by19", local_unit__code=ENGLAND, subgroup__code="all", period=BASELINE
     )

@@ -4,43 +4,24 @@ local authorities suppressed, is shown as a partial roll-up with its coverage.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import User
 
 from deliverology.engine.england import (
-    DASHBOARD_CSV,
     ENGLAND,
-    HIERARCHY_CSV,
-    METRICS,
     REGIONS,
-    SUBGROUPS,
-    england_mapping,
 )
 from deliverology.web.accounts.models import Profile
 from deliverology.web.performance.actions import refresh_rollups
-from deliverology.web.performance.imports import run_import, start_import
-from deliverology.web.performance.models import ImportRun, Metric, Observation, Rollup, Subgroup
+from deliverology.web.performance.models import Metric, Observation, Rollup
 from deliverology.web.priorities.models import Aspiration, Priority
 
 LONDON = "E12000007"
 LATEST, BEFORE = "2021-22", "2020-21"
 
 
-def load(kind, path, mapping=None):
-    run = run_import(start_import(kind, Path(path), mapping=mapping), commit=True, say=print)
-    assert run.outcome == ImportRun.Outcome.COMMITTED, run.problems
-
-
 @pytest.fixture
-def england(db):
-    for code, name in METRICS.items():
-        Metric.objects.create(code=code, name=name, aggregation="rate", scale=100)
-    for code, name in SUBGROUPS.items():
-        Subgroup.objects.get_or_create(code=code, defaults={"name": name})
-    load(ImportRun.Kind.HIERARCHY, HIERARCHY_CSV)
-    load(ImportRun.Kind.OBSERVATIONS, DASHBOARD_CSV, england_mapping())
+def england(england_figures):
     analyst = User.objects.create_user("analyst", is_staff=True, is_superuser=True)
     Profile.objects.create(user=analyst, role=Profile.Role.DELIVERY_UNIT)
     Priority.objects.create(
