@@ -43,11 +43,11 @@ lint: dev
 	DJANGO_SETTINGS_MODULE=deliverology.web.settings $(BIN)/django-admin makemigrations --check --dry-run
 
 test-sqlite: dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --numprocesses=auto
 
 test-postgres: dev
 	@url=$$(PGPORT=$(PGPORT) bash scripts/postgres.sh start) && \
-	DATABASE_URL=$$url $(BIN)/pytest -q tests/web tests/e2e; status=$$?; \
+	DATABASE_URL=$$url $(BIN)/pytest -q --numprocesses=auto tests/web tests/e2e; status=$$?; \
 	PGPORT=$(PGPORT) bash scripts/postgres.sh stop; exit $$status
 
 bench: dev
