@@ -128,6 +128,7 @@ class MethodConfig:
     diagnostic: DiagnosticSettings
     strategy: StrategySettings
     coverage: CoverageSettings
+    chains: ChainSettings
 
 
 _SETTINGS = (
@@ -149,6 +150,7 @@ _SETTINGS = (
     "diagnostic",
     "strategy",
     "coverage",
+    "chains",
 )
 
 
@@ -176,6 +178,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         diagnostic=_diagnostic(data),
         strategy=_strategy(data),
         coverage=_coverage(data),
+        chains=_chains(data),
     )
 
 
@@ -366,3 +369,69 @@ def _whole_number(table: Mapping[str, Any], name: str, prefix: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(f"must be a whole number, 0 or more, not {value!r}", key)
     return int(value)
+
+
+# Delivery chains, activity profile and drivers (module 2B); see method_defaults.toml, [chains].
+ACTOR_KINDS = ("department", "region", "district", "school", "teacher", "student")
+ACTIVITY_KINDS = ("programme", "funding_stream", "initiative")
+
+
+class EvidenceOfImpact(StrEnum):
+    """How strong the evidence is that an activity moves the goal metric, weakest first."""
+
+    NONE = "none"
+    WEAK = "weak"
+    MODERATE = "moderate"
+    STRONG = "strong"
+
+
+class Confidence(StrEnum):
+    """How confident the delivery unit is that a driver really drives performance."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class ChainSettings:
+    """Delivery chains, the activity profile and drivers (docs/concepts.md)."""
+
+    weak_ratings: tuple[Rag4, ...]
+    actor_kind_labels: Mapping[str, str]
+    activity_kind_labels: Mapping[str, str]
+    evidence_labels: Mapping[str, str]
+    works_from: EvidenceOfImpact
+    confidence_labels: Mapping[str, str]
+
+
+def _chains(data: Mapping[str, Any]) -> ChainSettings:
+    key = "chains"
+    fields = (
+        "weak_ratings",
+        "works_from",
+        "actor_kind_labels",
+        "activity_kind_labels",
+        "evidence_labels",
+        "confidence_labels",
+    )
+    table = _table(data, key)
+    _check_keys(table, key, fields, closed=True)
+    weak = table["weak_ratings"]
+    if not isinstance(weak, list) or not weak or any(r not in set(Rag4) for r in weak):
+        known = ", ".join(Rag4)
+        raise ConfigError(
+            f"must be a non-empty list of ratings among {known}", f"{key}.weak_ratings"
+        )
+    works_from = table["works_from"]
+    if works_from not in set(EvidenceOfImpact):
+        known = ", ".join(EvidenceOfImpact)
+        raise ConfigError(f"must be one of {known} (it is {works_from!r})", f"{key}.works_from")
+    return ChainSettings(
+        weak_ratings=tuple(Rag4(rating) for rating in weak),
+        actor_kind_labels=_labels(table, "actor_kind_labels", ACTOR_KINDS, closed=False),
+        activity_kind_labels=_labels(table, "activity_kind_labels", ACTIVITY_KINDS, closed=False),
+        evidence_labels=_labels(table, "evidence_labels", EvidenceOfImpact),
+        works_from=EvidenceOfImpact(works_from),
+        confidence_labels=_labels(table, "confidence_labels", Confidence),
+    )
