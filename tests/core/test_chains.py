@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deliverology.core.chains import (
@@ -76,6 +76,7 @@ def test_it_flags_only_the_weak_links_without_a_mitigation() -> None:
 ratings = st.one_of(st.none(), st.sampled_from(list(Rag4)))
 
 
+@settings(deadline=None)  # the machine is shared: a slow example is not a wrong one
 @given(st.lists(ratings, max_size=12))
 def test_no_rated_link_is_weaker_than_the_weakest(drawn: list[Rag4 | None]) -> None:
     links = chain(*drawn)
@@ -93,6 +94,7 @@ def test_no_rated_link_is_weaker_than_the_weakest(drawn: list[Rag4 | None]) -> N
     assert found.position not in found.unrated
 
 
+@settings(deadline=None)  # the machine is shared: a slow example is not a wrong one
 @given(st.lists(ratings, max_size=12))
 def test_the_weakest_link_is_weak_whenever_any_link_is(drawn: list[Rag4 | None]) -> None:
     links = chain(*drawn)
