@@ -429,9 +429,21 @@ def _chains(data: Mapping[str, Any]) -> ChainSettings:
         raise ConfigError(f"must be one of {known} (it is {works_from!r})", f"{key}.works_from")
     return ChainSettings(
         weak_ratings=tuple(Rag4(rating) for rating in weak),
-        actor_kind_labels=_labels(table, "actor_kind_labels", ACTOR_KINDS, closed=False),
-        activity_kind_labels=_labels(table, "activity_kind_labels", ACTIVITY_KINDS, closed=False),
-        evidence_labels=_labels(table, "evidence_labels", EvidenceOfImpact),
+        actor_kind_labels=_inner_labels(table, key, "actor_kind_labels", ACTOR_KINDS, closed=False),
+        activity_kind_labels=_inner_labels(
+            table, key, "activity_kind_labels", ACTIVITY_KINDS, closed=False
+        ),
+        evidence_labels=_inner_labels(table, key, "evidence_labels", EvidenceOfImpact),
         works_from=EvidenceOfImpact(works_from),
-        confidence_labels=_labels(table, "confidence_labels", Confidence),
+        confidence_labels=_inner_labels(table, key, "confidence_labels", Confidence),
     )
+
+
+def _inner_labels(
+    table: Mapping[str, Any], prefix: str, key: str, names: Iterable[str], *, closed: bool = True
+) -> Mapping[str, str]:
+    """Labels in a table inside a section; an error names the whole key ("chains.x.y")."""
+    try:
+        return _labels(table, key, names, closed=closed)
+    except ConfigError as error:
+        raise ConfigError(error.problem, f"{prefix}.{error.key}") from None
