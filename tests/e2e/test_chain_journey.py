@@ -11,7 +11,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_owner_rates_a_link_red_and_the_weakest_link_moves_to_it(
-    page, live_server, system, chain, artifacts
+    page,
+    live_server,
+    system,
+    chain,
+    artifacts,  # noqa: F811  (the imported fixture)
 ):
     _log_in(page, live_server, "owner")
     page.get_by_role("link", name="Priority: Grade 3 reading").click()
