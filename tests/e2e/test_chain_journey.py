@@ -14,8 +14,8 @@ def test_the_owner_rates_a_link_red_and_the_weakest_link_moves_to_it(
     page,
     live_server,
     system,
-    chain,
-    artifacts,  # noqa: F811  (the imported fixture)
+    chain,  # noqa: F811  (the imported fixture)
+    artifacts,
 ):
     _log_in(page, live_server, "owner")
     page.get_by_role("link", name="Priority: Grade 3 reading").click()
