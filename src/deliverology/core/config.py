@@ -140,6 +140,7 @@ class MethodConfig:
     strategy: StrategySettings
     coverage: CoverageSettings
     documents: DocumentSettings
+    chains: ChainSettings
 
 
 _SETTINGS = (
@@ -162,6 +163,7 @@ _SETTINGS = (
     "strategy",
     "coverage",
     "documents",
+    "chains",
 )
 
 
@@ -190,6 +192,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         strategy=_strategy(data),
         coverage=_coverage(data),
         documents=_documents(data),
+        chains=_chains(data),
     )
 
 
@@ -393,3 +396,81 @@ def _whole_number(table: Mapping[str, Any], name: str, prefix: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(f"must be a whole number, 0 or more, not {value!r}", key)
     return int(value)
+
+
+# Delivery chains, activity profile and drivers (module 2B); see method_defaults.toml, [chains].
+ACTOR_KINDS = ("department", "region", "district", "school", "teacher", "student")
+ACTIVITY_KINDS = ("programme", "funding_stream", "initiative")
+
+
+class EvidenceOfImpact(StrEnum):
+    """How strong the evidence is that an activity moves the goal metric, weakest first."""
+
+    NONE = "none"
+    WEAK = "weak"
+    MODERATE = "moderate"
+    STRONG = "strong"
+
+
+class Confidence(StrEnum):
+    """How confident the delivery unit is that a driver really drives performance."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class ChainSettings:
+    """Delivery chains, the activity profile and drivers (docs/concepts.md)."""
+
+    weak_ratings: tuple[Rag4, ...]
+    actor_kind_labels: Mapping[str, str]
+    activity_kind_labels: Mapping[str, str]
+    evidence_labels: Mapping[str, str]
+    works_from: EvidenceOfImpact
+    confidence_labels: Mapping[str, str]
+
+
+def _chains(data: Mapping[str, Any]) -> ChainSettings:
+    key = "chains"
+    fields = (
+        "weak_ratings",
+        "works_from",
+        "actor_kind_labels",
+        "activity_kind_labels",
+        "evidence_labels",
+        "confidence_labels",
+    )
+    table = _table(data, key)
+    _check_keys(table, key, fields, closed=True)
+    weak = table["weak_ratings"]
+    if not isinstance(weak, list) or not weak or any(r not in set(Rag4) for r in weak):
+        known = ", ".join(Rag4)
+        raise ConfigError(
+            f"must be a non-empty list of ratings among {known}", f"{key}.weak_ratings"
+        )
+    works_from = table["works_from"]
+    if works_from not in set(EvidenceOfImpact):
+        known = ", ".join(EvidenceOfImpact)
+        raise ConfigError(f"must be one of {known} (it is {works_from!r})", f"{key}.works_from")
+    return ChainSettings(
+        weak_ratings=tuple(Rag4(rating) for rating in weak),
+        actor_kind_labels=_inner_labels(table, key, "actor_kind_labels", ACTOR_KINDS, closed=False),
+        activity_kind_labels=_inner_labels(
+            table, key, "activity_kind_labels", ACTIVITY_KINDS, closed=False
+        ),
+        evidence_labels=_inner_labels(table, key, "evidence_labels", EvidenceOfImpact),
+        works_from=EvidenceOfImpact(works_from),
+        confidence_labels=_inner_labels(table, key, "confidence_labels", Confidence),
+    )
+
+
+def _inner_labels(
+    table: Mapping[str, Any], prefix: str, key: str, names: Iterable[str], *, closed: bool = True
+) -> Mapping[str, str]:
+    """Labels in a table inside a section; an error names the whole key ("chains.x.y")."""
+    try:
+        return _labels(table, key, names, closed=closed)
+    except ConfigError as error:
+        raise ConfigError(error.problem, f"{prefix}.{error.key}") from None
