@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "deliverology.web.subtargets",
     "deliverology.web.strategy",
     "deliverology.web.health",
+    "deliverology.web.plans",
 ]
 
 MIDDLEWARE = [
