@@ -82,7 +82,9 @@ def test_every_role_reads_the_plan_with_its_checklist_and_charts(
     ]
     assert "overdue" in page.select_one("tr.overdue").get_text()
     heat_table = page.find("caption", id="heat-map-table").find_parent("table")
-    assert "1 (Red)" in " ".join(heat_table.get_text(" ").split())  # likelihood 4 x impact 3 = 12: red
+    assert "1 (Red)" in " ".join(
+        heat_table.get_text(" ").split()
+    )  # likelihood 4 x impact 3 = 12: red
 
 
 def test_a_priority_without_a_plan_offers_to_start_one_to_those_who_may(
