@@ -270,6 +270,7 @@ PLANS = (
         milestones=(
             DemoMilestone("Tutoring partner contracted", "leader", -90, -50, "done", "Contract"),
             DemoMilestone("Tutors in the first 40 schools", "analyst", -40, 20, "on_track"),
+            DemoMilestone("Tutors' safeguarding checks complete", "district", -30, -7, "at_risk"),
             DemoMilestone("New grade 6 sequence adopted", "owner", 60, 240, "not_started"),
         ),
         risks=(
