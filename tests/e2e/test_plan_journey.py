@@ -68,3 +68,24 @@ def test_an_owner_updates_a_milestone_and_the_analyst_sees_the_completeness_chan
     assert after == f"{passed_before + 1} / {total}"
     assert "Coaches hired" not in analyst.locator(".checklist").inner_text()
     analyst.screenshot(path=str(artifacts / "plan.png"), full_page=True)
+
+
+def test_the_plan_pages_fit_a_phone_screen(page, live_server, system, plan, artifacts):
+    from tests.e2e.test_every_page import PHONE, _wider_than_the_screen
+
+    page.set_viewport_size(PHONE)
+    _log_in(page, live_server, "owner")
+    too_wide = {}
+    for path in (
+        "/priorities/reading/plan/",
+        f"/plans/{plan.pk}/edit/",
+        f"/plans/{plan.pk}/risk/new/",
+        f"/plans/{plan.pk}/import/",
+        "/milestones/mine/",
+        "/priorities/absence/plan/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        if _wider_than_the_screen(page) > PHONE["width"]:
+            too_wide[path] = _wider_than_the_screen(page)
+            page.screenshot(path=str(artifacts / "plan-too-wide.png"), full_page=True)
+    assert too_wide == {}

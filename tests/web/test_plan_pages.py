@@ -359,3 +359,36 @@ def test_page_queries_stay_flat_as_milestones_grow_tenfold(
     few = _queries(client, path)
     _add_milestones(plan, system, 72, 100)
     assert _queries(client, path) == few
+
+
+def test_a_second_plan_for_the_same_priority_is_refused_where_it_was_asked_for(
+    login: Callable[[str], object], plan: DeliveryPlan
+) -> None:
+    response = login("analyst").post(  # type: ignore[attr-defined]
+        reverse("plan_new", args=["reading"]), {"status": "draft"}
+    )
+    assert response.status_code == 400
+    assert "This already has a delivery plan." in text(response)
+    assert DeliveryPlan.objects.count() == 1
+
+
+def test_an_intervention_gets_a_plan_of_its_own(
+    login: Callable[[str], object], plan: DeliveryPlan, system: System
+) -> None:
+    coaching = Intervention.objects.create(
+        priority=system.priorities["reading"],  # type: ignore[misc]
+        title="Coaching",
+        effect_low=1,
+        effect=2,
+        effect_high=3,
+        rollout_start="2022-23",
+        rollout_full="2023-24",
+    )
+    client = login("owner")
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("plan_new", args=["reading"]), {"status": "draft", "intervention": coaching.pk}
+    )
+    made = DeliveryPlan.objects.get(intervention=coaching)
+    assert response["Location"] == reverse("plan_detail", args=[made.pk])
+    page = text(client.get(response["Location"]))  # type: ignore[attr-defined]
+    assert "Delivery plan: Coaching" in page and "Other plans of this priority" in page

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from deliverology.configuration import load_method_config
 from deliverology.core.config import Rag4
@@ -83,7 +83,7 @@ class PlanPage:
         return sum(line.milestone.status == MilestoneStatus.DONE for line in self.milestones)
 
 
-def plan_queryset() -> object:
+def plan_queryset() -> QuerySet[DeliveryPlan]:
     return DeliveryPlan.objects.select_related(
         "priority__goal_metric",
         "priority__owner",

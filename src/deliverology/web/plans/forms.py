@@ -65,6 +65,18 @@ class DeliveryPlanForm(forms.ModelForm[DeliveryPlan]):
         if self.instance.pk:
             del self.fields["intervention"]  # a plan stays the plan it was started as
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk is None:
+            intervention = cleaned.get("intervention")
+            others = DeliveryPlan.objects.filter(
+                priority_id=self.instance.priority_id, intervention=intervention
+            )
+            if others.exists():
+                field = "intervention" if intervention else None
+                self.add_error(field, _("This already has a delivery plan."))
+        return cleaned
+
 
 class OnePerPlan:
     """Refuses a second item of the plan with the same name (`unique_field`), where it was

@@ -140,7 +140,9 @@ def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
             completed_on=data["completed_on"],
             today=today(),
         )
-        return redirect(request.GET.get("next") == "mine" and "my_milestones" or _plan_url(plan))
+        if request.GET.get("next") == "mine":
+            return redirect("my_milestones")
+        return redirect(_plan_url(plan))
     status = 400 if request.method == "POST" else 200
     context = {
         "plan": plan,
@@ -210,7 +212,7 @@ def _rag(config: Any) -> list[tuple[str, str]]:
 
 def _plan_for_user(request: HttpRequest, pk: int) -> DeliveryPlan:
     request_access(request)  # every signed-in role reads every plan, like every priority
-    return get_object_or_404(actions.plan_queryset(), pk=pk)  # type: ignore[arg-type]
+    return get_object_or_404(actions.plan_queryset(), pk=pk)
 
 
 def _plan_for_editing(request: HttpRequest, pk: int) -> DeliveryPlan:
@@ -270,6 +272,7 @@ def _plan_page(request: HttpRequest, plan: DeliveryPlan) -> HttpResponse:
     now = today()
     page = actions.plan_page(plan, now)
     config = load_method_config()
+    heat_cells = _heat_cells(page)
     context = {
         "priority": plan.priority,
         "page": page,
@@ -277,8 +280,8 @@ def _plan_page(request: HttpRequest, plan: DeliveryPlan) -> HttpResponse:
         "may_edit": can_edit_plan(access, request.user, plan),
         "person": getattr(request.user, "pk", None),
         "timeline": _timeline_chart(page, now),
-        "heat_map": _heat_map_chart(page),
-        "heat_cells": _heat_cells(page),
+        "heat_map": _heat_map_chart(page, heat_cells),
+        "heat_cells": heat_cells,
         "plans_config": config.plans,
         "history": list(plan.history.select_related("history_user").order_by("-history_date")[:10]),
         "today": now,
@@ -348,13 +351,13 @@ def _heat_cells(page: actions.PlanPage) -> list[HeatCell]:
     return cells
 
 
-def _heat_map_chart(page: actions.PlanPage) -> str:
+def _heat_map_chart(page: actions.PlanPage, cells: list[HeatCell]) -> str:
     if not page.risks:
         return ""
     config = load_method_config()
     bands = [(config.rag4_labels[name], colour) for name, colour in reversed(_rag(config))]
     spec = risk_heat_map_spec(
-        _heat_cells(page),
+        cells,
         likelihood_labels=config.plans.likelihood_labels,
         impact_labels=config.plans.impact_labels,
         bands=bands,
