@@ -392,3 +392,26 @@ def test_an_intervention_gets_a_plan_of_its_own(
     assert response["Location"] == reverse("plan_detail", args=[made.pk])
     page = text(client.get(response["Location"]))  # type: ignore[attr-defined]
     assert "Delivery plan: Coaching" in page and "Other plans of this priority" in page
+
+
+def test_the_priority_pages_summary_rates_the_plan_as_its_own_page_does(
+    plan: DeliveryPlan, system: System
+) -> None:
+    from deliverology.web.plans.actions import plan_page, plan_summary
+
+    summary = plan_summary(system.priorities["reading"], TODAY)  # type: ignore[arg-type]
+    assert summary is not None
+    assert summary.quality == plan_page(plan, TODAY).quality
+    Stakeholder.objects.create(plan=plan, name="Union", interest="high", influence="high")
+    Intervention.objects.create(
+        priority=system.priorities["reading"],  # type: ignore[misc]
+        title="Coaching",
+        effect_low=1,
+        effect=2,
+        effect_high=3,
+        rollout_start="2022-23",
+        rollout_full="2023-24",
+    )
+    again = plan_summary(system.priorities["reading"], TODAY)  # type: ignore[arg-type]
+    assert again is not None and again.quality == plan_page(plan, TODAY).quality
+    assert again.quality.checklist.passed == summary.quality.checklist.passed + 2
