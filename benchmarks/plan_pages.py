@@ -1,9 +1,10 @@
 """Server time and query counts of the priority page with its plan summary, the plan's page and
 "my milestones", at the demo's milestones and at ten times as many.
 
-Runs in a fresh process with its own SQLite database (built with the demo generator):
-    python benchmarks/plan_pages.py                   # 4,000 schools, 1x and 10x milestones
-    python benchmarks/plan_pages.py --sizes 400       # a quick run
+Runs in a fresh process with its own SQLite database (built with the demo generator), with a
+SECRET_KEY in the environment as the app needs (any value: the database is thrown away):
+    SECRET_KEY=bench python benchmarks/plan_pages.py              # 4,000 schools, 1x and 10x
+    SECRET_KEY=bench python benchmarks/plan_pages.py --sizes 400  # a quick run
 
 Times are measured around Django's test client after one warm-up request per page; the charts'
 SVG cache is cleared before every request (cold), so each renders its charts afresh.
