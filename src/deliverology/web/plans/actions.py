@@ -158,7 +158,9 @@ class PlanSummary:
     red_risks: int
 
 
-def plan_summary(priority: Priority, today: date) -> PlanSummary | None:
+def plan_summary(
+    priority: Priority, today: date, unmitigated_red_links: Sequence[str] | None = None
+) -> PlanSummary | None:
     """The priority's plan in brief, in three queries however many milestones; None if it has
     no plan. The same checklist as the plan's page, with the lists it needs only counted."""
     plan = (
@@ -186,7 +188,9 @@ def plan_summary(priority: Priority, today: date) -> PlanSummary | None:
     milestones = list(plan.milestones.all())
     risks = list(plan.risks.all())
     flags = (plan.has_raci, plan.has_stakeholders, plan.has_interventions, plan.has_trajectory)
-    quality = _quality(plan, milestones, risks, filled_lists=flags, unmitigated_red_links=None)
+    quality = _quality(
+        plan, milestones, risks, filled_lists=flags, unmitigated_red_links=unmitigated_red_links
+    )
     lines = _milestone_lines(milestones, today)
     upcoming = [
         line.milestone
