@@ -141,6 +141,7 @@ class MethodConfig:
     coverage: CoverageSettings
     documents: DocumentSettings
     chains: ChainSettings
+    plans: PlanSettings
 
 
 _SETTINGS = (
@@ -164,6 +165,7 @@ _SETTINGS = (
     "coverage",
     "documents",
     "chains",
+    "plans",
 )
 
 
@@ -193,6 +195,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         coverage=_coverage(data),
         documents=_documents(data),
         chains=_chains(data),
+        plans=_plans(data),
     )
 
 
@@ -474,3 +477,130 @@ def _inner_labels(
         return _labels(table, key, names, closed=closed)
     except ConfigError as error:
         raise ConfigError(error.problem, f"{prefix}.{error.key}") from None
+
+
+# --- delivery plans (appended) ----------------------------------------------------------------
+
+PLAN_SCALE_POINTS = 4  # likelihood and impact are rated 1 to 4 (docs/method.md)
+_PLAN_RATINGS = ("green", "amber_green", "amber_red")
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """Delivery plans: labels, the quality RAG's thresholds and the risk bands (see
+    method_defaults.toml, [plans]). The label tables are keyed by the values of the enums in
+    `deliverology.core.plans`."""
+
+    quality_from: Mapping[str, float]
+    risk_band_upto: Mapping[str, int]
+    likelihood_labels: tuple[str, ...]
+    impact_labels: tuple[str, ...]
+    plan_status_labels: Mapping[str, str]
+    milestone_status_labels: Mapping[str, str]
+    risk_status_labels: Mapping[str, str]
+    section_labels: Mapping[str, str]
+    rule_labels: Mapping[str, str]
+    stakeholder_level_labels: Mapping[str, str]
+
+
+_PLAN_FIELDS = (
+    "quality_from",
+    "risk_band_upto",
+    "likelihood_labels",
+    "impact_labels",
+    "plan_status_labels",
+    "milestone_status_labels",
+    "risk_status_labels",
+    "section_labels",
+    "rule_labels",
+    "stakeholder_level_labels",
+)
+_PLAN_LABELS = {
+    "plan_status_labels": ("draft", "in_review", "approved"),
+    "milestone_status_labels": ("not_started", "on_track", "at_risk", "late", "done"),
+    "risk_status_labels": ("open", "mitigating", "closed"),
+    "section_labels": (
+        "header",
+        "strategy",
+        "delivery_chain",
+        "accountability",
+        "trajectory",
+        "performance_management",
+        "milestones",
+        "benchmarks",
+        "resources",
+        "stakeholders",
+        "risks",
+    ),
+    "rule_labels": (
+        "milestones_owned",
+        "milestones_dated",
+        "risks_owned",
+        "risks_mitigated",
+        "red_links_mitigated",
+    ),
+}
+
+
+def _plans(data: Mapping[str, Any]) -> PlanSettings:
+    key = "plans"
+    table = _table(data, key)
+    _check_keys(table, key, _PLAN_FIELDS, closed=True)
+    labels = {name: _labels(table, name, names) for name, names in _PLAN_LABELS.items()}
+    return PlanSettings(
+        quality_from=_plan_quality_from(table, key),
+        risk_band_upto=_plan_risk_bands(table, key),
+        likelihood_labels=_scale_labels(table, "likelihood_labels", key),
+        impact_labels=_scale_labels(table, "impact_labels", key),
+        stakeholder_level_labels=_labels(table, "stakeholder_level_labels", (), closed=False),
+        **labels,
+    )
+
+
+def _plan_quality_from(table: Mapping[str, Any], prefix: str) -> Mapping[str, float]:
+    key = f"{prefix}.quality_from"
+    shares = _table(table, "quality_from")
+    _check_keys(shares, key, _PLAN_RATINGS, closed=True)
+    values = {name: _number(shares, name, key, minimum=0, maximum=1) for name in _PLAN_RATINGS}
+    _check_order(values, key, descending=True)
+    return MappingProxyType(values)
+
+
+def _plan_risk_bands(table: Mapping[str, Any], prefix: str) -> Mapping[str, int]:
+    key = f"{prefix}.risk_band_upto"
+    bands = _table(table, "risk_band_upto")
+    _check_keys(bands, key, _PLAN_RATINGS, closed=True)
+    values = {name: _whole_number(bands, name, key) for name in _PLAN_RATINGS}
+    highest = PLAN_SCALE_POINTS**2
+    for name, score in values.items():
+        if not 1 <= score < highest:
+            raise ConfigError(f"must be from 1 to {highest - 1} (it is {score})", f"{key}.{name}")
+    _check_order(values, key, descending=False)
+    return MappingProxyType(values)
+
+
+def _check_order(values: Mapping[str, float], key: str, *, descending: bool) -> None:
+    """green ≥ amber_green ≥ amber_red (descending), or ≤ each (ascending): never crossing."""
+    for better, worse in zip(_PLAN_RATINGS, _PLAN_RATINGS[1:], strict=False):
+        crossed = values[worse] > values[better] if descending else values[worse] < values[better]
+        if crossed:
+            side = "above" if descending else "below"
+            raise ConfigError(
+                f"{values[worse]:g} is {side} {key}.{better} ({values[better]:g}); the ratings "
+                "must not cross",
+                f"{key}.{worse}",
+            )
+
+
+def _scale_labels(table: Mapping[str, Any], name: str, prefix: str) -> tuple[str, ...]:
+    key = f"{prefix}.{name}"
+    labels = table[name]
+    if (
+        not isinstance(labels, list)
+        or len(labels) != PLAN_SCALE_POINTS
+        or not all(isinstance(label, str) and label.strip() for label in labels)
+    ):
+        raise ConfigError(
+            f"must be a list of {PLAN_SCALE_POINTS} non-empty texts, lowest first", key
+        )
+    return tuple(labels)

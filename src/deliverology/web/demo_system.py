@@ -27,7 +27,9 @@ from deliverology.web.performance.models import (
     Rollup,
     Subgroup,
 )
+from deliverology.web.plans.demo import install_demo_plans
 from deliverology.web.priorities.actions import lock_target, set_trajectory
+from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.models import Aspiration, Priority, Target
 from deliverology.web.priorities.proposals import approve, propose_revision, propose_trajectory
 from deliverology.web.strategy.models import Intervention, StopListItem
@@ -78,6 +80,7 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     _install_sub_targets(targets, people)
     _lock_targets(targets, people)
     install_demo_chains(people)
+    install_demo_plans(people, today())
 
 
 def _install_units(system: DemoSystem) -> dict[str, LocalUnit]:

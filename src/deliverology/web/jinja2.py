@@ -44,6 +44,14 @@ def approvals_waiting(request: HttpRequest) -> int | None:
     return awaiting(user).count()
 
 
+def plan_summary(priority: Any) -> Any:
+    """The priority's delivery plan in brief, for its page (None when it has no plan)."""
+    from deliverology.web.plans.actions import plan_summary as summary
+    from deliverology.web.priorities.clock import today
+
+    return summary(priority, today())
+
+
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701  (autoescape is set in settings.TEMPLATES)
     env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -56,6 +64,7 @@ def environment(**options: Any) -> Environment:
         method=load_method_config(),
         get_language=translation.get_language,
         approvals_waiting=approvals_waiting,
+        plan_summary=plan_summary,
     )
     env.filters.update(number=number, signed=signed, measure=measure, person=person, cost=cost)
     return env

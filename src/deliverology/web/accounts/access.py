@@ -7,6 +7,7 @@ person may not see, so that the existence of a unit outside their subtree is not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
@@ -152,3 +153,17 @@ def get_priority_for_planning(request: HttpRequest, code: str) -> Priority:
     if not may_plan(request_access(request), request.user, priority):
         raise PermissionDenied(_("Only the delivery unit and the priority owner can do this."))
     return priority
+
+
+def can_edit_plan(access: Access, user: object, plan: Any, milestone: Any = None) -> bool:
+    """The delivery unit edits every delivery plan; a priority's owner edits the plans of their
+    priority, and a plan's owner that plan; a milestone's owner updates that milestone's
+    status and evidence (pass it as `milestone`). Everyone else reads."""
+    person = getattr(user, "pk", None)
+    if person is None:
+        return False
+    if access.role == Role.DELIVERY_UNIT or plan.owner_id == person:
+        return True
+    if access.role == Role.PRIORITY_OWNER and plan.priority.owner_id == person:
+        return True
+    return milestone is not None and milestone.owner_id == person
