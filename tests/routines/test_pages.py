@@ -278,3 +278,35 @@ def test_the_pack_prints_as_a_pdf(login: Callable[[str], object], stocktake: Sto
     response = login("leader").get(url)  # type: ignore[attr-defined]
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    "name", ["my_actions", "stocktake", "stocktake_pack", "stocktake_follow_up"]
+)
+def test_query_counts_do_not_grow_with_the_number_of_actions(
+    login: Callable[[str], object], stocktake: Stocktake, system: System, name: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deliverology.web.routines.actions import raise_action
+
+    client = login("owner")
+    args = [] if name == "my_actions" else [stocktake.pk]
+
+    def queries_with(count: int) -> int:
+        for index in range(count):
+            raise_action(
+                stocktake,
+                f"Action {index}",
+                system.people["owner"],
+                date(2025, 10, 25),
+                priority=system.priorities["reading"],
+                today=date(2025, 10, 1),
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(name, args=args)).status_code == 200  # type: ignore[attr-defined]
+        return len(captured)
+
+    queries_with(0)  # the session and the person are loaded once
+    assert queries_with(2) == queries_with(20)
