@@ -27,8 +27,10 @@ from deliverology.web.performance.models import (
     Subgroup,
 )
 from deliverology.web.priorities.actions import lock_target, set_trajectory
+from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.models import Aspiration, Priority, Target
 from deliverology.web.priorities.proposals import approve, propose_revision, propose_trajectory
+from deliverology.web.routines.demo import install_demo_routines
 from deliverology.web.strategy.models import Intervention, StopListItem
 from deliverology.web.subtargets.actions import adjust, agree, build_sub_targets, propose, stretch
 
@@ -76,6 +78,8 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     _install_strategies(targets, units, subgroups, people)
     _install_sub_targets(targets, people)
     _lock_targets(targets, people)
+    say("A year of routines: stocktakes, follow-up notes and actions")
+    install_demo_routines(people, today())
 
 
 def _install_units(system: DemoSystem) -> dict[str, LocalUnit]:
