@@ -82,6 +82,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child, args.repeats)))
         return
+    os.environ["AXES_ENABLED"] = "false"  # the test client's login passes no request to axes
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)  # a throwaway database
     rows = [run_child(__file__, size, args.repeats) for size in args.sizes]
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout  # noqa: S607
     text = report(rows, "python " + " ".join(sys.argv), uptime.strip())

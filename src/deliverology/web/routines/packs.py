@@ -158,11 +158,19 @@ def questions(pack: Pack, config: MethodConfig) -> list[list[Question]]:
     return [questions_to_press(priority_facts(s), config.routines.prompts) for s in pack.sections]
 
 
-def load_pack(stocktake: Stocktake, config: MethodConfig, today: date) -> Pack:
+def load_pack(
+    stocktake: Stocktake,
+    config: MethodConfig,
+    today: date,
+    *,
+    figures: bool = True,
+    charts: bool = True,
+) -> Pack:
     """The stocktake's figures, actions and decisions as plain data (a fixed number of queries
-    per priority, however many actions)."""
+    per priority, however many actions); without `figures`, no priority sections (the
+    follow-up note shows none)."""
     priorities = list(stocktake.priorities.select_related("goal_metric").order_by("order"))
-    sections = tuple(_section(p, config, today) for p in priorities)
+    sections = tuple(_section(p, config, today, charts) for p in priorities) if figures else ()
     from deliverology.web.routines.actions import follow_up_due, raised_by_stocktake
 
     person = _name
@@ -189,7 +197,9 @@ def _name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
-def _section(priority: Priority, config: MethodConfig, today: date) -> PrioritySection:
+def _section(
+    priority: Priority, config: MethodConfig, today: date, with_chart: bool
+) -> PrioritySection:
     root = LocalUnit.objects.roots().order_by("path").first()
     everyone = Subgroup.objects.filter(code=Subgroup.ALL).first()
     metric = priority.goal_metric
@@ -215,7 +225,7 @@ def _section(priority: Priority, config: MethodConfig, today: date) -> PriorityS
         title=priority.title,
         code=priority.code,
         goal=figure_line(metric.name, main),
-        chart=charts.trajectory(main, title=f"{metric.name}: {root.name}"),
+        chart=charts.trajectory(main, title=f"{metric.name}: {root.name}") if with_chart else "",
         progress_metrics=tuple(
             figure_line(m.name, lookup.progress(m, root, everyone)) for m in progress_metrics
         ),

@@ -261,7 +261,9 @@ def stocktake_rubric(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _document(request: HttpRequest, stocktake: Stocktake, kind: str) -> HttpResponse:
     config = load_method_config()
-    pack = packs.load_pack(stocktake, config, today())
+    pack = packs.load_pack(
+        stocktake, config, today(), figures=kind != "follow_up", charts=kind == "pack"
+    )
     builders = {
         "pack": (packs.pack_context, "routines/pack.html", _("Stocktake pack")),
         "prebrief": (packs.prebrief_context, "routines/prebrief.html", _("Pre-brief")),
