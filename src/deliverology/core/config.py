@@ -5,6 +5,7 @@ This module only validates plain data; `deliverology.configuration` reads the fi
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,14 @@ from typing import Any
 
 from deliverology.core.aggregation import Aggregation
 from deliverology.core.periods import PeriodKind
+from deliverology.core.routines import (
+    QUESTION_FIELDS,
+    WEEKDAYS,
+    Cadence,
+    Prompt,
+    Routine,
+    WorkingCalendar,
+)
 from deliverology.core.status import Direction, StatusBands, TrajectoryStatus, Trend
 
 
@@ -142,6 +151,7 @@ class MethodConfig:
     documents: DocumentSettings
     chains: ChainSettings
     plans: PlanSettings
+    routines: RoutineSettings
 
 
 _SETTINGS = (
@@ -166,6 +176,7 @@ _SETTINGS = (
     "documents",
     "chains",
     "plans",
+    "routines",
 )
 
 
@@ -196,6 +207,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         documents=_documents(data),
         chains=_chains(data),
         plans=_plans(data),
+        routines=_routines(data),
     )
 
 
@@ -604,3 +616,131 @@ def _scale_labels(table: Mapping[str, Any], name: str, prefix: str) -> tuple[str
             f"must be a list of {PLAN_SCALE_POINTS} non-empty texts, lowest first", key
         )
     return tuple(labels)
+
+
+@dataclass(frozen=True)
+class RoutineSettings:
+    """Routines, stocktakes and actions (see method_defaults.toml, [routines])."""
+
+    anchor: dt.date
+    working_calendar: WorkingCalendar
+    cadences: Mapping[Routine, Cadence]
+    routine_labels: Mapping[str, str]
+    late_after_working_days: int
+    follow_up_within_working_days: int
+    remind_before_working_days: int
+    action_statuses: Mapping[str, str]
+    closed_action_statuses: tuple[str, ...]
+    rubric_labels: Mapping[str, str]
+    question_bank: tuple[str, ...]
+    prompts: Mapping[str, str]
+
+    @property
+    def open_action_status(self) -> str:
+        """The first configured status: where every new action starts."""
+        return next(iter(self.action_statuses))
+
+
+RUBRIC_CATEGORIES = ("regularity", "execution", "focus_on_performance", "action_on_performance")
+
+
+def _routines(data: Mapping[str, Any]) -> RoutineSettings:
+    key = "routines"
+    fields = (
+        "anchor",
+        "weekend",
+        "holidays",
+        "late_after_working_days",
+        "follow_up_within_working_days",
+        "remind_before_working_days",
+        "closed_action_statuses",
+        "question_bank",
+        "cadences",
+        "routine_labels",
+        "action_statuses",
+        "rubric_labels",
+        "prompts",
+    )
+    table = _table(data, key)
+    _check_keys(table, key, fields, closed=True)
+    anchor = table["anchor"]
+    if not isinstance(anchor, dt.date) or isinstance(anchor, dt.datetime):
+        raise ConfigError("must be a date written like 2025-09-01", f"{key}.anchor")
+    statuses = _labels(table, "action_statuses", (), closed=False)
+    closed = _text_list(table, "closed_action_statuses", key)
+    unknown = [status for status in closed if status not in statuses]
+    if unknown or not closed or len(closed) >= len(statuses):
+        raise ConfigError(
+            "must name some, not all, of routines.action_statuses (the first is where actions "
+            "start)",
+            f"{key}.closed_action_statuses",
+        )
+    if next(iter(statuses)) in closed:
+        raise ConfigError("the first action status must be an open one", f"{key}.action_statuses")
+    prompts = _labels(table, "prompts", Prompt)
+    for name, text in prompts.items():
+        try:
+            text.format(**dict.fromkeys(QUESTION_FIELDS, ""))
+        except (KeyError, IndexError, ValueError):
+            fields_named = ", ".join("{" + f + "}" for f in QUESTION_FIELDS)
+            raise ConfigError(
+                f"may use only {fields_named} as placeholders", f"{key}.prompts.{name}"
+            ) from None
+    return RoutineSettings(
+        anchor=anchor,
+        working_calendar=WorkingCalendar(
+            weekend=frozenset(WEEKDAYS.index(d) for d in _weekend(table, key)),
+            holidays=frozenset(_dates(table, "holidays", key)),
+        ),
+        cadences=_cadences(table, key),
+        routine_labels=_labels(table, "routine_labels", Routine),
+        late_after_working_days=_whole_number(table, "late_after_working_days", key),
+        follow_up_within_working_days=_whole_number(table, "follow_up_within_working_days", key),
+        remind_before_working_days=_whole_number(table, "remind_before_working_days", key),
+        action_statuses=statuses,
+        closed_action_statuses=tuple(closed),
+        rubric_labels=_labels(table, "rubric_labels", RUBRIC_CATEGORIES),
+        question_bank=tuple(_text_list(table, "question_bank", key)),
+        prompts=prompts,
+    )
+
+
+def _cadences(table: Mapping[str, Any], key: str) -> Mapping[Routine, Cadence]:
+    cadences = _labels(table, "cadences", Routine)
+    parsed: dict[Routine, Cadence] = {}
+    for name, text in cadences.items():
+        try:
+            parsed[Routine(name)] = Cadence.parse(text)
+        except ValueError as error:
+            raise ConfigError(str(error), f"{key}.cadences.{name}") from None
+    return MappingProxyType(parsed)
+
+
+def _weekend(table: Mapping[str, Any], key: str) -> list[str]:
+    days = _text_list(table, "weekend", key, allow_empty=True)
+    for day in days:
+        if day not in WEEKDAYS:
+            raise ConfigError(f"{day!r} is not a weekday ({', '.join(WEEKDAYS)})", f"{key}.weekend")
+    return days
+
+
+def _dates(table: Mapping[str, Any], name: str, key: str) -> list[dt.date]:
+    values = table[name]
+    if not isinstance(values, list) or not all(
+        isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values
+    ):
+        raise ConfigError("must be a list of dates written like 2025-12-25", f"{key}.{name}")
+    return values
+
+
+def _text_list(
+    table: Mapping[str, Any], name: str, key: str, *, allow_empty: bool = False
+) -> list[str]:
+    values = table[name]
+    if (
+        not isinstance(values, list)
+        or not all(isinstance(v, str) and v.strip() for v in values)
+        or (not values and not allow_empty)
+    ):
+        raise ConfigError("must be a list of non-empty texts", f"{key}.{name}")
+    return values

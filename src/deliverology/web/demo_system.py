@@ -32,6 +32,7 @@ from deliverology.web.priorities.actions import lock_target, set_trajectory
 from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.models import Aspiration, Priority, Target
 from deliverology.web.priorities.proposals import approve, propose_revision, propose_trajectory
+from deliverology.web.routines.demo import install_demo_routines
 from deliverology.web.strategy.models import Intervention, StopListItem
 from deliverology.web.subtargets.actions import adjust, agree, build_sub_targets, propose, stretch
 
@@ -81,6 +82,8 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     _lock_targets(targets, people)
     install_demo_chains(people)
     install_demo_plans(people, today())
+    say("A year of routines: stocktakes, follow-up notes and actions")
+    install_demo_routines(people, today())
 
 
 def _install_units(system: DemoSystem) -> dict[str, LocalUnit]:

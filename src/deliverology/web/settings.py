@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "deliverology.web.chains",
     "deliverology.web.health",
     "deliverology.web.plans",
+    "deliverology.web.routines",
 ]
 
 MIDDLEWARE = [
@@ -306,3 +307,16 @@ FILE_UPLOAD_HANDLERS = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DELIVEROLOGY_TODAY = env_str("DELIVEROLOGY_TODAY", "")  # fixes "today" for demos and tests
+
+# E-mail (routines' notifications and reminders): printed to the console unless EMAIL_BACKEND
+# names Django's SMTP backend ("django.core.mail.backends.smtp.EmailBackend") with EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS (docs/settings.md).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_number("EMAIL_PORT", "25", int, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "deliverology@localhost")
+# The address links in e-mails start with (the site as people reach it).
+DELIVEROLOGY_SITE_URL = env_str("DELIVEROLOGY_SITE_URL", "http://localhost:8000").rstrip("/")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("deliverology.web.strategy.urls")),
     path("", include("deliverology.web.chains.urls")),
     path("", include("deliverology.web.plans.urls")),
+    path("", include("deliverology.web.routines.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -1,0 +1,63 @@
+"""Every e-mail goes through routines.notifications; each reminder is sent once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.management import call_command
+
+from deliverology.web.routines.actions import raise_action
+from deliverology.web.routines.models import Stocktake
+from deliverology.web.routines.notifications import notify_document_published, send_reminders
+from tests.conftest import System
+
+
+def give_addresses(system: System) -> None:
+    for name, person in system.people.items():
+        person.email = f"{name}@example.org"
+        person.save()
+
+
+def test_reminders_go_to_the_owner_of_an_overdue_action_and_the_unit_for_a_follow_up_due(
+    system: System, stocktake: Stocktake, mailoutbox
+) -> None:
+    give_addresses(system)
+    sent = send_reminders(date(2025, 11, 3))
+    by_address = {(m.to[0], m.subject.split(":")[0]) for m in mailoutbox}
+    assert sent == len(mailoutbox) == 2
+    assert ("owner@example.org", "Overdue since 2025-10-27") in by_address
+    assert ("analyst@example.org", "Follow-up note due 2025-10-23") in by_address
+
+
+def test_an_action_due_soon_is_reminded_within_the_configured_working_days(
+    system: System, mailoutbox
+) -> None:
+    give_addresses(system)
+    owner = system.people["owner"]
+    raise_action(None, "Due Wednesday", owner, date(2025, 11, 5), today=date(2025, 11, 1))
+    raise_action(None, "Due next week", owner, date(2025, 11, 12), today=date(2025, 11, 1))
+    send_reminders(date(2025, 11, 3))  # a Monday: two working days on is Wednesday
+    assert [m.subject for m in mailoutbox] == ["Due 2025-11-05: Due Wednesday"]
+
+
+def test_send_reminders_sends_each_reminder_once(
+    system: System, stocktake: Stocktake, mailoutbox, capsys
+) -> None:
+    give_addresses(system)
+    call_command("send_reminders")
+    first = len(mailoutbox)
+    call_command("send_reminders")
+    assert first == 2 and len(mailoutbox) == first
+    assert capsys.readouterr().out.splitlines() == ["Reminders sent: 2", "Reminders sent: 0"]
+
+
+def test_a_published_document_is_announced_to_its_readers_once(system: System, mailoutbox) -> None:
+    give_addresses(system)
+    system.people["stranger"].email = ""
+    system.people["stranger"].save()
+    readers = [system.people["leader"], system.people["viewer"], system.people["stranger"]]
+    args = ("monthly_note", "2025-10", "Monthly note, October 2025", "/notes/2025-10/", readers)
+    assert notify_document_published(*args, today=date(2025, 11, 1)) == 2  # stranger: no address
+    assert notify_document_published(*args, today=date(2025, 11, 2)) == 0
+    assert sorted(m.to[0] for m in mailoutbox) == ["leader@example.org", "viewer@example.org"]
+    assert mailoutbox[0].body.endswith("http://localhost:8000/notes/2025-10/")
