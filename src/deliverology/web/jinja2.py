@@ -46,10 +46,11 @@ def approvals_waiting(request: HttpRequest) -> int | None:
 
 def plan_summary(priority: Any) -> Any:
     """The priority's delivery plan in brief, for its page (None when it has no plan)."""
+    from deliverology.web.plans.actions import chain_weak_links_unmitigated
     from deliverology.web.plans.actions import plan_summary as summary
     from deliverology.web.priorities.clock import today
 
-    return summary(priority, today())
+    return summary(priority, today(), chain_weak_links_unmitigated(priority))
 
 
 def environment(**options: Any) -> Environment:

@@ -29,6 +29,8 @@ from deliverology.core.plans import (
     quality_rag,
     risk_band,
 )
+from deliverology.web.chains.models import DeliveryChain
+from deliverology.web.chains.queries import weak_links
 from deliverology.web.performance.models import Subgroup
 from deliverology.web.plans.models import (
     Accountability,
@@ -104,6 +106,26 @@ def priority_plan(priority: Priority) -> DeliveryPlan | None:
         .filter(priority=priority, intervention=None)
         .first()
     )
+
+
+def chain_weak_links_unmitigated(
+    priority: Priority, intervention: Intervention | None = None
+) -> list[str] | None:
+    """The weak links (red and amber-red by default) of the priority's delivery chains (those of
+    the intervention, for an intervention's plan) with no mitigation recorded, named as
+    "Actor (chain)"; None when the priority has no chain yet (the checklist then leaves the rule
+    out and counts the chain section as missing). Two queries."""
+    chains = DeliveryChain.objects.filter(priority=priority)
+    if intervention is not None:
+        chains = chains.filter(intervention=intervention)
+    if not chains.exists():
+        return None
+    return [
+        f"{weak.link.actor} ({weak.chain.title})"
+        for weak in weak_links(priority)
+        if not weak.has_mitigation
+        and (intervention is None or weak.chain.intervention_id == intervention.pk)
+    ]
 
 
 def plan_page(
@@ -296,7 +318,9 @@ def _quality(
     filled = {
         PlanSection.HEADER: bool(plan.owner_id and plan.starts_on and plan.ends_on),
         PlanSection.STRATEGY: bool(plan.strategy.strip()) and has_interventions,
-        PlanSection.DELIVERY_CHAIN: bool(plan.delivery_chain.strip()),
+        # a chain drawn as data (then the red-link rule is checked too) or described in words
+        PlanSection.DELIVERY_CHAIN: unmitigated_red_links is not None
+        or bool(plan.delivery_chain.strip()),
         PlanSection.ACCOUNTABILITY: has_raci,
         PlanSection.TRAJECTORY: has_trajectory,
         PlanSection.PERFORMANCE_MANAGEMENT: bool(plan.performance_management.strip()),

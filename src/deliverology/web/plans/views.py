@@ -270,7 +270,8 @@ def _new_heading(kind: str) -> str:
 def _plan_page(request: HttpRequest, plan: DeliveryPlan) -> HttpResponse:
     access = request_access(request)
     now = today()
-    page = actions.plan_page(plan, now)
+    weak = actions.chain_weak_links_unmitigated(plan.priority, plan.intervention)
+    page = actions.plan_page(plan, now, weak)
     config = load_method_config()
     heat_cells = _heat_cells(page)
     context = {
