@@ -13,11 +13,14 @@ from datetime import date
 from typing import Any
 
 from deliverology.core.config import MethodConfig
+from deliverology.core.plans import MilestoneStatus, is_overdue
 from deliverology.core.routines import PriorityFacts, Question, questions_to_press
 from deliverology.core.status import TrajectoryStatus
 from deliverology.reports.numbers import measure
+from deliverology.web.chains.queries import weak_links
 from deliverology.web.performance.models import LocalUnit, Subgroup
 from deliverology.web.performance.series import load_series
+from deliverology.web.plans.models import Milestone
 from deliverology.web.priorities import charts
 from deliverology.web.priorities.models import Priority
 from deliverology.web.priorities.progress import Progress
@@ -27,6 +30,7 @@ from deliverology.web.routines.models import Action, Stocktake
 from deliverology.web.subtargets.plans import agreed_sub_targets
 
 WORST_LOCAL_UNITS = 5  # rows of the worst local units a pack shows per priority
+MILESTONES_SHOWN = 8  # open milestones a pack shows per priority, overdue first
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,27 @@ class ActionLine:
 
 
 @dataclass(frozen=True)
+class MilestoneLine:
+    title: str
+    owner: str
+    due: date | None
+    status: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class WeakLinkLine:
+    """A weak link of the priority's delivery chain: its latest rating and its mitigation."""
+
+    actor: str
+    chain: str
+    rating: str
+    rated_on: date
+    evidence: str
+    mitigation: str
+
+
+@dataclass(frozen=True)
 class PrioritySection:
     title: str
     code: str
@@ -59,6 +84,9 @@ class PrioritySection:
     worst_local_units: tuple[FigureLine, ...]
     open_actions: tuple[ActionLine, ...]
     assessment: str | None = None  # none until assessments are wired in
+    milestones: tuple[MilestoneLine, ...] = ()
+    open_milestones: int = 0
+    weak_links: tuple[WeakLinkLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -233,7 +261,42 @@ def _section(
             figure_line(line.label, line.progress) for line in worst[:WORST_LOCAL_UNITS]
         ),
         open_actions=tuple(action_line(a, config, today) for a in open_actions(priority)),
+        **_delivery(priority, config, today),
     )
+
+
+def _delivery(priority: Priority, config: MethodConfig, today: date) -> dict[str, Any]:
+    """The priority's open milestones (overdue first) and the weak links of its delivery
+    chains: three queries."""
+    milestones = [
+        MilestoneLine(
+            title=m.title,
+            owner=(m.owner.get_full_name() or m.owner.get_username()) if m.owner else "",
+            due=m.due,
+            status=config.plans.milestone_status_labels.get(m.status, m.status),
+            overdue=is_overdue(m.due, MilestoneStatus(m.status), today),
+        )
+        for m in Milestone.objects.filter(plan__priority=priority)
+        .exclude(status=MilestoneStatus.DONE)
+        .select_related("owner")
+    ]
+    milestones.sort(key=lambda m: (not m.overdue, m.due is None, m.due or today, m.title))
+    links = tuple(
+        WeakLinkLine(
+            actor=weak.link.actor,
+            chain=weak.chain.title,
+            rating=config.rag4_labels.get(weak.latest.rating, weak.latest.rating),
+            rated_on=weak.latest.rated_on,
+            evidence=weak.latest.evidence,
+            mitigation=weak.link.mitigation,
+        )
+        for weak in weak_links(priority)
+    )
+    return {
+        "milestones": tuple(milestones[:MILESTONES_SHOWN]),
+        "open_milestones": len(milestones),
+        "weak_links": links,
+    }
 
 
 def rubric_rows(
