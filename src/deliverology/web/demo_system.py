@@ -15,6 +15,7 @@ from deliverology.core.trajectories import TrajectoryMethod
 from deliverology.demo.generator import DemoSystem
 from deliverology.demo.strategy import STRATEGIES, DemoComparator, DemoStrategy
 from deliverology.web.accounts.models import Profile
+from deliverology.web.assessments.demo import install_demo_assessments
 from deliverology.web.diagnostics.diagnosis import pattern_from_figures
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
@@ -76,6 +77,8 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     _install_strategies(targets, units, subgroups, people)
     _install_sub_targets(targets, people)
     _lock_targets(targets, people)
+    say("Assessments, delivery reports, monthly notes and league tables")
+    install_demo_assessments(people)
 
 
 def _install_units(system: DemoSystem) -> dict[str, LocalUnit]:
