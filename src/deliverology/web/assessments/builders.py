@@ -233,7 +233,7 @@ def delivery_report(reporting_round: ReportingRound) -> Figures:
         else {}
     )
     progress = system_progress([a.priority for a in assessments])
-    pages = []
+    pages: list[Figures] = []
     for a in assessments:
         figures = progress.get(a.priority_id)
         was = previous.get(a.priority_id) or None

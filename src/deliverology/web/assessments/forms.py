@@ -111,4 +111,6 @@ class LeagueForm(forms.Form):
 
     def __init__(self, *args: Any, levels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [(level, level) for level in levels]
+        level = self.fields["level"]
+        if isinstance(level, forms.ChoiceField):
+            level.choices = [(each, each) for each in levels]

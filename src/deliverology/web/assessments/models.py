@@ -7,6 +7,8 @@ as JSON) and is never changed again.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +89,7 @@ class ReportingRound(Published):
         return self.name
 
 
-def _rag4_field(label: str) -> models.CharField:  # type: ignore[type-arg]
+def _rag4_field(label: Any) -> models.CharField:  # type: ignore[type-arg]
     return models.CharField(label, max_length=16, choices=rag4_choices, blank=True)
 
 
@@ -182,6 +184,9 @@ class AssessmentComment(models.Model):
         verbose_name_plural = _("comments on assessments")
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author} on {self.assessment}"
+
 
 class Moderation(models.Model):
     """A change to a final likelihood when ratings are moderated across priorities."""
@@ -199,6 +204,9 @@ class Moderation(models.Model):
         verbose_name = _("moderation")
         verbose_name_plural = _("moderations")
         ordering = ["moderated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.from_likelihood} to {self.to_likelihood}"
 
 
 class MonthlyNote(Published):
@@ -236,6 +244,9 @@ class NoteEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["note", "priority"], name="one_entry_per_priority")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.priority} in {self.note}"
 
 
 class LeagueSnapshot(models.Model):

@@ -209,7 +209,8 @@ def _report_changes(frozen: dict[str, Any], live: dict[str, Any]) -> list[str]:
         if before and before["figures"].get("value") != page["figures"].get("value"):
             changes.append(
                 _(
-                    "%(title)s: now %(value)s in %(period)s; published with %(was)s in %(was_period)s."
+                    "%(title)s: now %(value)s in %(period)s; published with %(was)s in "
+                    "%(was_period)s."
                 )
                 % {
                     "title": page["title"],
@@ -401,7 +402,7 @@ def league_keep(request: HttpRequest) -> HttpResponse:
 def league_snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     access = request_access(request)
     kept = get_object_or_404(LeagueSnapshot.objects.select_related("metric"), pk=pk)
-    context = {
+    context: dict[str, Any] = {
         "form": None,
         "table": builders.visible_rows(kept.frozen, access),
         "snapshot": kept,
