@@ -6,12 +6,13 @@ year. Periods of one kind can be stepped through (`p + 1`) and counted (`q - p`)
 
 from __future__ import annotations
 
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 from typing import overload
 
 
@@ -169,6 +170,7 @@ def period_containing(day: date, kind: PeriodKind) -> Period:
     return [term for term in terms if term.start <= day][-1]
 
 
+@lru_cache(maxsize=8192)  # pages read the same few labels for thousands of units
 def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
     """Read a period written in a canonical or common form.
 

@@ -37,8 +37,7 @@ from deliverology.web.assessments.models import (
 from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import UnitFigure, load_series
 from deliverology.web.priorities import charts
-from deliverology.web.priorities.progress import Progress
-from deliverology.web.priorities.views import Lookup
+from deliverology.web.priorities.progress import Progress, plan_for, progress_of
 from deliverology.web.subtargets.plans import agreed_sub_targets
 
 Figures = dict[str, Any]
@@ -213,8 +212,9 @@ def previous_round(reporting_round: ReportingRound) -> ReportingRound | None:
     return ReportingRound.objects.filter(as_of__lt=reporting_round.as_of).order_by("-as_of").first()
 
 
-def delivery_report(reporting_round: ReportingRound) -> Figures:
-    """The cover league table of priorities and one page per priority."""
+def delivery_report(reporting_round: ReportingRound, *, with_charts: bool = True) -> Figures:
+    """The cover league table of priorities and one page per priority; `with_charts` False
+    leaves the charts out (to compare figures with a published report)."""
     config = load_method_config()
     labels = config.assessment
     assessments = list(
@@ -266,7 +266,7 @@ def delivery_report(reporting_round: ReportingRound) -> Figures:
                 "key_actions": a.key_actions,
                 "figures": progress_figures(figures),
                 "chart": charts.trajectory(figures, title=a.priority.goal_metric.name)
-                if figures is not None and figures.rows
+                if with_charts and figures is not None and figures.rows
                 else "",
             }
         )
@@ -328,19 +328,34 @@ def league_table(
             key: {p: f for p, f in found.items() if metric.parse_period(p) <= last}
             for key, found in series.items()
         }
-    lookup = Lookup(
-        series=series,
-        targets={
-            (t.metric_id, t.local_unit_id, t.subgroup_id): t
-            for t in metric.target_set.filter(
-                Q(local_unit=root) | Q(local_unit__type=local_unit_type), subgroup=everyone
-            ).prefetch_related("trajectories__points")
-        },
-        agreed=agreed_sub_targets([metric], units, [everyone]),
-        root=root,
-        everyone=everyone,
-    )
-    facts = {u.code: _league_facts(lookup.progress(metric, u, everyone), view) for u in units}
+    targets = {
+        (t.local_unit_id, t.subgroup_id): t
+        for t in metric.target_set.filter(
+            Q(local_unit=root) | Q(local_unit__type=local_unit_type), subgroup=everyone
+        ).prefetch_related("trajectories__points")
+    }
+    for target in targets.values():
+        target.metric = metric  # saves a query per target
+    agreed = agreed_sub_targets([metric], units, [everyone])
+    system_figures = series.get((metric.pk, root.pk, everyone.pk), {})
+    system_target = targets.get((root.pk, everyone.pk))
+    system_plan = plan_for(metric, system_figures, system_target, None)
+    known = [metric.parse_period(p) for p, f in system_figures.items() if f.value is not None]
+    system_latest = max(known, default=None)
+
+    def progress(unit: LocalUnit) -> Progress:
+        figures = series.get((metric.pk, unit.pk, everyone.pk), {})
+        plan = plan_for(
+            metric,
+            figures,
+            targets.get((unit.pk, everyone.pk)),
+            system_target,
+            agreed.get((metric.pk, unit.pk, everyone.pk)),
+            system_plan=system_plan,
+        )
+        return progress_of(metric, figures, plan, config, today, system_latest)
+
+    facts = {u.code: _league_facts(progress(u), view) for u in units}
     placed = rank(
         [Entry(u.code, u.name, facts[u.code]["score"]) for u in units],
         config.assessment.league_tie_decimals,

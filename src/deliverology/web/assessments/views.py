@@ -183,13 +183,16 @@ def assessment_moderate(request: HttpRequest, pk: int, code: str) -> HttpRespons
 @login_required
 def delivery_report(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_round_for_user(request, pk)
-    live = builders.delivery_report(found)
-    report = found.frozen if found.frozen is not None else live
+    if found.frozen is not None:
+        report = found.frozen
+        changes = _report_changes(report, builders.delivery_report(found, with_charts=False))
+    else:
+        report, changes = builders.delivery_report(found), []
     context: dict[str, Any] = {
         "round": found,
         "report": report,
         "published": found.is_published,
-        "changes": _report_changes(report, live) if found.is_published else [],
+        "changes": changes,
         "prepares": request_access(request).role == "delivery_unit",
     }
     return document_response(
