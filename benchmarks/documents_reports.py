@@ -146,7 +146,7 @@ def report(rows: list[dict[str, object]], command: str) -> str:
         "",
         "Delivery report PDF for 10 priorities (goal: under 3 s). Draft: the figures and every",
         "chart worked out again (the chart cache cleared); published: the frozen figures and",
-        "charts, with the live figures compared for \"what has changed since\".",
+        'charts, with the live figures compared for "what has changed since".',
         "",
         "| schools | report | median s | max s | PDF pages |",
         "|---:|---|---:|---:|---:|",

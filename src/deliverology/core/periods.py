@@ -6,7 +6,6 @@ year. Periods of one kind can be stepped through (`p + 1`) and counted (`q - p`)
 
 from __future__ import annotations
 
-
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
