@@ -15,6 +15,14 @@ from types import MappingProxyType
 from typing import Any
 
 from deliverology.core.aggregation import Aggregation
+from deliverology.core.assessment import (
+    STAGES,
+    Challenge,
+    JudgementDirection,
+    SubCriterion,
+    SuggestionRules,
+)
+from deliverology.core.brevity import NoteLimits
 from deliverology.core.periods import PeriodKind
 from deliverology.core.routines import (
     QUESTION_FIELDS,
@@ -152,6 +160,7 @@ class MethodConfig:
     chains: ChainSettings
     plans: PlanSettings
     routines: RoutineSettings
+    assessment: AssessmentSettings
 
 
 _SETTINGS = (
@@ -177,6 +186,7 @@ _SETTINGS = (
     "chains",
     "plans",
     "routines",
+    "assessment",
 )
 
 
@@ -208,6 +218,7 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         chains=_chains(data),
         plans=_plans(data),
         routines=_routines(data),
+        assessment=_assessment(data),
     )
 
 
@@ -744,3 +755,95 @@ def _text_list(
     ):
         raise ConfigError("must be a list of non-empty texts", f"{key}.{name}")
     return values
+
+
+@dataclass(frozen=True)
+class AssessmentSettings:
+    """The assessment framework, the monthly note's limits and the league tables (see
+    method_defaults.toml, [assessment])."""
+
+    reporting_months: int
+    rules: SuggestionRules
+    league_tie_decimals: int
+    league_snapshot_months: int
+    challenge_labels: Mapping[str, str]
+    sub_criterion_labels: Mapping[str, str]
+    stage_labels: Mapping[str, str]
+    direction_labels: Mapping[str, str]
+    note_limits: NoteLimits
+
+
+def _assessment(data: Mapping[str, Any]) -> AssessmentSettings:
+    key = "assessment"
+    fields = (
+        "reporting_months",
+        "weak_links_lower_at",
+        "missed_milestones_lower_at",
+        "league_tie_decimals",
+        "league_snapshot_months",
+        "status_notches",
+        "challenge_labels",
+        "sub_criterion_labels",
+        "stage_labels",
+        "direction_labels",
+        "note_limits",
+    )
+    table = _table(data, key)
+    _check_keys(table, key, fields, closed=True)
+    for name in ("reporting_months", "league_snapshot_months"):
+        if _whole_number(table, name, key) < 1:
+            raise ConfigError("must be 1 or more", f"{key}.{name}")
+    return AssessmentSettings(
+        reporting_months=_whole_number(table, "reporting_months", key),
+        rules=SuggestionRules(
+            status_notches=_status_notches(table, key),
+            weak_links_lower_at=_whole_number(table, "weak_links_lower_at", key),
+            missed_milestones_lower_at=_whole_number(table, "missed_milestones_lower_at", key),
+        ),
+        league_tie_decimals=_whole_number(table, "league_tie_decimals", key),
+        league_snapshot_months=_whole_number(table, "league_snapshot_months", key),
+        challenge_labels=_labels(table, "challenge_labels", Challenge),
+        sub_criterion_labels=_labels(table, "sub_criterion_labels", SubCriterion),
+        stage_labels=_labels(table, "stage_labels", STAGES),
+        direction_labels=_labels(table, "direction_labels", JudgementDirection),
+        note_limits=_note_limits(table, key),
+    )
+
+
+def _status_notches(table: Mapping[str, Any], prefix: str) -> Mapping[TrajectoryStatus, int]:
+    key = f"{prefix}.status_notches"
+    notches = _table(table, "status_notches")
+    _check_keys(notches, key, TrajectoryStatus, closed=True)
+    moves: dict[TrajectoryStatus, int] = {}
+    for status in TrajectoryStatus:
+        value = notches[status]
+        if isinstance(value, bool) or not isinstance(value, int) or not -3 <= value <= 3:
+            raise ConfigError(
+                f"must be a whole number from -3 to 3, not {value!r}", f"{key}.{status}"
+            )
+        moves[status] = value
+    ranked = (
+        TrajectoryStatus.WELL_BELOW,
+        TrajectoryStatus.BELOW,
+        TrajectoryStatus.SLIGHTLY_BELOW,
+        TrajectoryStatus.ON_OR_ABOVE,
+    )
+    for worse, better in zip(ranked, ranked[1:], strict=False):
+        if moves[better] < moves[worse]:
+            raise ConfigError(
+                f"moves the rating less than {worse} does; a better status may not move it less",
+                f"{key}.{better}",
+            )
+    return MappingProxyType(moves)
+
+
+def _note_limits(table: Mapping[str, Any], prefix: str) -> NoteLimits:
+    key = f"{prefix}.note_limits"
+    names = ("headline_words", "section_words", "total_words")
+    limits = _table(table, "note_limits")
+    _check_keys(limits, key, names, closed=True)
+    values = {name: _whole_number(limits, name, key) for name in names}
+    for name, value in values.items():
+        if value < 1:
+            raise ConfigError("must be 1 or more", f"{key}.{name}")
+    return NoteLimits(**values)

@@ -15,6 +15,7 @@ from deliverology.core.trajectories import TrajectoryMethod
 from deliverology.demo.generator import DemoSystem
 from deliverology.demo.strategy import STRATEGIES, DemoComparator, DemoStrategy
 from deliverology.web.accounts.models import Profile
+from deliverology.web.assessments.demo import install_demo_assessments
 from deliverology.web.chains.demo import install_demo_chains
 from deliverology.web.diagnostics.diagnosis import pattern_from_figures
 from deliverology.web.diagnostics.models import Comparator, Hypothesis
@@ -84,6 +85,8 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     install_demo_plans(people, today())
     say("A year of routines: stocktakes, follow-up notes and actions")
     install_demo_routines(people, today())
+    say("Assessments, delivery reports, monthly notes and league tables")
+    install_demo_assessments(people)
 
 
 def _install_units(system: DemoSystem) -> dict[str, LocalUnit]:

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "deliverology.web.subtargets",
     "deliverology.web.strategy",
     "deliverology.web.chains",
+    "deliverology.web.assessments",
     "deliverology.web.health",
     "deliverology.web.plans",
     "deliverology.web.routines",

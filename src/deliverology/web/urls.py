@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("deliverology.web.chains.urls")),
     path("", include("deliverology.web.plans.urls")),
     path("", include("deliverology.web.routines.urls")),
+    path("", include("deliverology.web.assessments.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

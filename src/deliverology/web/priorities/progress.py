@@ -113,16 +113,17 @@ def plan_for(
     own_target: Target | None,
     system_target: Target | None,
     agreed_sub_target: Plan | None = None,
+    system_plan: Plan | None = None,
 ) -> Plan | None:
-    """The unit's own target first, then its agreed sub-target, then the system's, moved."""
+    """The unit's own target first, then its agreed sub-target, then the system's, moved.
+    `system_plan` is the system target's plan when already worked out (for many units)."""
     if own_target is not None:
         plan = _plan_of(own_target)
         return None if plan is None else plan
     if agreed_sub_target is not None:
         return agreed_sub_target
-    if system_target is None:
-        return None
-    system_plan = _plan_of(system_target)
+    if system_plan is None and system_target is not None:
+        system_plan = _plan_of(system_target)
     if system_plan is None:
         return None
     own_baseline = figures.get(system_plan.baseline_period.label)

@@ -1,0 +1,144 @@
+"""The monthly note: drafted from the data, edited by the unit, kept short, published once and
+then never changed; its figures frozen at publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import F
+
+from deliverology.web.assessments import actions
+from deliverology.web.assessments.models import MonthlyNote, NoteEntry
+
+
+@pytest.fixture
+def note(system):
+    return actions.note_for(dt.date(2025, 10, 1))
+
+
+def entry_data(note, **overrides):
+    entries = list(note.entries.order_by("pk"))
+    data = {
+        "form-TOTAL_FORMS": str(len(entries)),
+        "form-INITIAL_FORMS": str(len(entries)),
+        "cross_cutting": "Late data from two districts.",
+        "upcoming": "Stocktake on reading.",
+    }
+    for index, entry in enumerate(entries):
+        data |= {
+            f"form-{index}-id": str(entry.pk),
+            f"form-{index}-headline": f"{entry.priority.title} is on course.",
+            f"form-{index}-judgement": "amber_green",
+            f"form-{index}-direction": "improving",
+            f"form-{index}-judgement_text": "Steady gains in most districts.",
+            f"form-{index}-asks": "Chair the stocktake.",
+        }
+    return data | overrides
+
+
+@pytest.mark.django_db
+def test_the_product_drafts_each_priority_with_its_latest_figure_and_a_headline(login, note):
+    page = login("analyst").get("/notes/2025-10/").content.decode()
+    assert "Monthly note, October 2025" in page
+    # the latest period with a figure, never an older one shown as the latest
+    assert "2024-25: " in page and "2023-24: " not in page
+    reading = NoteEntry.objects.get(note=note, priority__code="reading")
+    assert reading.headline.startswith("Priority: Grade 3 reading: ")
+    assert "in 2024-25" in reading.headline
+    assert "No published note last month to compare with." in page
+
+
+@pytest.mark.django_db
+def test_the_change_since_last_month_reads_last_months_published_note(login, system, note):
+    actions.publish_note(note, by=system.people["analyst"])
+    actions.note_for(dt.date(2025, 11, 1))
+    page = login("analyst").get("/notes/2025-11/").content.decode()
+    assert "No new figure since the note of October 2025 (still 2024-25)." in page
+
+
+@pytest.mark.django_db
+def test_the_unit_edits_and_publishes_and_the_leader_reads_it(login, note):
+    analyst = login("analyst")
+    assert analyst.post("/notes/2025-10/edit/", entry_data(note)).status_code == 302
+    assert analyst.post("/notes/2025-10/publish/").status_code == 302
+    page = login("leader").get("/notes/2025-10/").content.decode()
+    assert "Chair the stocktake." in page and "Late data from two districts." in page
+    assert "The figures are as they were when it was published." in page
+
+
+@pytest.mark.django_db
+def test_a_note_over_its_limits_is_not_published(login, note):
+    analyst = login("analyst")
+    long_text = " ".join(["word"] * 200)
+    analyst.post("/notes/2025-10/edit/", entry_data(note, cross_cutting=long_text))
+    edit = analyst.get("/notes/2025-10/edit/").content.decode()
+    assert "cross_cutting: 200 words, the limit is 120." in edit
+    response = analyst.post("/notes/2025-10/publish/")
+    assert response.status_code == 409
+    assert "too long to publish" in response.content.decode()
+    assert not MonthlyNote.objects.get(pk=note.pk).is_published
+
+
+@pytest.mark.django_db
+def test_editing_a_published_note_is_refused_and_nothing_changes(login, system, note):
+    actions.publish_note(note, by=system.people["analyst"])
+    analyst = login("analyst")
+    response = analyst.post("/notes/2025-10/edit/", entry_data(note, upcoming="Changed!"))
+    assert response.status_code == 409
+    assert "is published and cannot be changed" in response.content.decode()
+    assert MonthlyNote.objects.get(pk=note.pk).upcoming == ""
+    assert analyst.get("/notes/2025-10/edit/").status_code == 409
+
+
+@pytest.mark.django_db
+def test_publishing_a_note_twice_is_refused_and_its_figures_stay(login, system, note):
+    analyst = login("analyst")
+    assert analyst.post("/notes/2025-10/publish/").status_code == 302
+    frozen = MonthlyNote.objects.get(pk=note.pk).frozen
+    again = analyst.post("/notes/2025-10/publish/")
+    assert again.status_code == 409
+    assert "already published" in again.content.decode()
+    assert MonthlyNote.objects.get(pk=note.pk).frozen == frozen
+
+
+@pytest.mark.django_db
+def test_a_published_note_shows_its_frozen_figures_and_what_changed_since(login, system, note):
+    from deliverology.web.performance.actions import refresh_rollups
+    from deliverology.web.performance.models import Observation
+
+    actions.publish_note(note, by=system.people["analyst"])
+    frozen = {row["code"]: row for row in MonthlyNote.objects.get(pk=note.pk).frozen["priorities"]}
+    Observation.objects.filter(metric__code="reading", period="2024-25").update(
+        numerator=F("denominator"), value=100.0
+    )
+    refresh_rollups()
+    page = login("leader").get("/notes/2025-10/").content.decode()
+    assert f"2024-25: {frozen['reading']['value_text']}" in page
+    assert "What has changed since" in page and "now 100.0% in 2024-25" in page
+
+
+@pytest.mark.django_db
+def test_viewers_read_published_notes_only_and_local_unit_users_none(login, system, note):
+    assert login("viewer").get("/notes/2025-10/").status_code == 404
+    actions.publish_note(note, by=system.people["analyst"])
+    assert login("viewer").get("/notes/2025-10/").status_code == 200
+    assert login("viewer").get("/notes/2025-10/edit/").status_code == 403
+    assert login("district").get("/notes/2025-10/").status_code == 403
+    assert login("leader").post("/notes/2025-10/publish/").status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["analyst", "leader", "owner"])
+def test_the_notes_pages_open_for_every_reader(login, note, username):
+    client = login(username)
+    assert client.get("/notes/").status_code == 200
+    assert client.get("/notes/2025-10/").status_code == 200
+    assert client.get("/notes/2025-10/?format=pdf")["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_the_unit_drafts_a_month_from_the_list(login, system):
+    response = login("analyst").post("/notes/", {"month": "2025-09"})
+    assert response.status_code == 302 and response["Location"] == "/notes/2025-09/edit/"
+    assert MonthlyNote.objects.get(month=dt.date(2025, 9, 1)).entries.count() == 2
