@@ -15,6 +15,7 @@ from typing import Any
 
 from deliverology.core.aggregation import Aggregation
 from deliverology.core.periods import PeriodKind
+from deliverology.core.problems import Severity, TriggerKind, TriggerRules
 from deliverology.core.status import Direction, StatusBands, TrajectoryStatus, Trend
 
 
@@ -128,6 +129,8 @@ class MethodConfig:
     diagnostic: DiagnosticSettings
     strategy: StrategySettings
     coverage: CoverageSettings
+    problems: ProblemSettings
+    momentum: MomentumSettings
 
 
 _SETTINGS = (
@@ -149,6 +152,8 @@ _SETTINGS = (
     "diagnostic",
     "strategy",
     "coverage",
+    "problems",
+    "momentum",
 )
 
 
@@ -176,6 +181,8 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         diagnostic=_diagnostic(data),
         strategy=_strategy(data),
         coverage=_coverage(data),
+        problems=_problems(data),
+        momentum=_momentum(data),
     )
 
 
@@ -366,3 +373,93 @@ def _whole_number(table: Mapping[str, Any], name: str, prefix: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(f"must be a whole number, 0 or more, not {value!r}", key)
     return int(value)
+
+
+class ProblemStatus(StrEnum):
+    """Where a problem stands: suggested by the triggers, then the delivery unit's decision."""
+
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class ProblemSettings:
+    """The triggers, the severity ladder and their words (see method_defaults.toml, [problems])."""
+
+    rules: TriggerRules
+    severity_labels: Mapping[str, str]
+    severity_responses: Mapping[str, str]
+    status_labels: Mapping[str, str]
+    trigger_labels: Mapping[str, str]
+    evidence_sentences: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class MomentumSettings:
+    """The momentum page's thresholds (see method_defaults.toml, [momentum])."""
+
+    data_refresh_days: int
+    grace_days: int
+
+
+_PROBLEM_COUNTS = (
+    "slightly_below_periods",
+    "below_periods",
+    "well_below_periods",
+    "sustained_well_below_periods",
+    "progress_falling_periods",
+    "several_missed_milestones",
+    "on_track_periods_to_de_escalate",
+)
+
+
+def _problems(data: Mapping[str, Any]) -> ProblemSettings:
+    key = "problems"
+    tables = (
+        "trigger_severity",
+        "severity_labels",
+        "severity_responses",
+        "status_labels",
+        "trigger_labels",
+        "evidence_sentences",
+    )
+    table = _table(data, key)
+    _check_keys(table, key, (*_PROBLEM_COUNTS, "far_below_sub_target", *tables), closed=True)
+    counts = {name: _whole_number(table, name, key) for name in _PROBLEM_COUNTS}
+    for name, count in counts.items():
+        if count < 1:
+            raise ConfigError(f"must be 1 or more (it is {count})", f"{key}.{name}")
+    far_below = _number(table, "far_below_sub_target", key)
+    if far_below >= 0:
+        raise ConfigError(f"must be below 0 (it is {far_below:g})", f"{key}.far_below_sub_target")
+    severity_table = _table(table, "trigger_severity")
+    _check_keys(severity_table, f"{key}.trigger_severity", TriggerKind, closed=True)
+    severities = {}
+    for kind, level in severity_table.items():
+        if level not in set(Severity):
+            known = ", ".join(Severity)
+            raise ConfigError(f"must be one of {known}", f"{key}.trigger_severity.{kind}")
+        severities[TriggerKind(kind)] = Severity(level)
+    sentences = _labels(table, "evidence_sentences", TriggerKind)
+    return ProblemSettings(
+        rules=TriggerRules(
+            **counts, far_below_sub_target=far_below, severities=MappingProxyType(severities)
+        ),
+        severity_labels=_labels(table, "severity_labels", Severity),
+        severity_responses=_labels(table, "severity_responses", Severity),
+        status_labels=_labels(table, "status_labels", ProblemStatus),
+        trigger_labels=_labels(table, "trigger_labels", TriggerKind),
+        evidence_sentences=sentences,
+    )
+
+
+def _momentum(data: Mapping[str, Any]) -> MomentumSettings:
+    key = "momentum"
+    table = _table(data, key)
+    _check_keys(table, key, ("data_refresh_days", "grace_days"), closed=True)
+    return MomentumSettings(
+        data_refresh_days=_whole_number(table, "data_refresh_days", key),
+        grace_days=_whole_number(table, "grace_days", key),
+    )
