@@ -389,6 +389,7 @@ class ProblemSettings:
     """The triggers, the severity ladder and their words (see method_defaults.toml, [problems])."""
 
     rules: TriggerRules
+    not_suggested_for: frozenset[str]
     severity_labels: Mapping[str, str]
     severity_responses: Mapping[str, str]
     status_labels: Mapping[str, str]
@@ -426,7 +427,11 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
         "evidence_sentences",
     )
     table = _table(data, key)
-    _check_keys(table, key, (*_PROBLEM_COUNTS, "far_below_sub_target", *tables), closed=True)
+    names = (*_PROBLEM_COUNTS, "far_below_sub_target", "not_suggested_for", *tables)
+    _check_keys(table, key, names, closed=True)
+    leave_out = table["not_suggested_for"]
+    if not isinstance(leave_out, list) or not all(isinstance(t, str) for t in leave_out):
+        raise ConfigError("must be a list of local unit types", f"{key}.not_suggested_for")
     counts = {name: _whole_number(table, name, key) for name in _PROBLEM_COUNTS}
     for name, count in counts.items():
         if count < 1:
@@ -447,6 +452,7 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
         rules=TriggerRules(
             **counts, far_below_sub_target=far_below, severities=MappingProxyType(severities)
         ),
+        not_suggested_for=frozenset(leave_out),
         severity_labels=_labels(table, "severity_labels", Severity),
         severity_responses=_labels(table, "severity_responses", Severity),
         status_labels=_labels(table, "status_labels", ProblemStatus),

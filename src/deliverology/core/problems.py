@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -197,6 +197,20 @@ def progress_falling(
     )
 
 
+def steady_run(values: Sequence[float | None], direction: Direction, tolerance: float) -> int:
+    """How many of a progress metric's latest changes in a row did not worsen beyond
+    `tolerance`: its run "on track", for coming down the ladder."""
+    present = [value for value in values if value is not None]
+    run = 0
+    for later, earlier in zip(reversed(present[1:]), reversed(present[:-1]), strict=True):
+        change = later - earlier
+        worse = -change if direction is Direction.HIGHER_IS_BETTER else change
+        if worse > tolerance:
+            break
+        run += 1
+    return run
+
+
 def _falling_run(present: Sequence[float], direction: Direction, tolerance: float) -> int:
     run = 0
     for later, earlier in zip(reversed(present[1:]), reversed(present[:-1]), strict=True):
@@ -225,7 +239,8 @@ def missed_milestones(
     milestones: Sequence[MilestoneDates], today: date, rules: TriggerRules
 ) -> Fired | None:
     """Milestones past their due date and not met by it: one is worth watching, several
-    (`several_missed_milestones`) call for problem-solving. Only those still unmet count."""
+    (`several_missed_milestones`) call for problem-solving. Only those still unmet count; the
+    evidence holds dates, not days, so it is the same on every later day."""
     missed = [m for m in milestones if m.met_on is None and m.is_missed(today)]
     if not missed:
         return None
@@ -282,14 +297,15 @@ def likelihood_trigger(rating: Rating | str | None, rules: TriggerRules) -> Fire
 def stale_feed(
     latest: Period | None, today: date, lag_days: int, rules: TriggerRules
 ) -> Fired | None:
-    """The metric's next figure is overdue (the same rule the pages use to flag stale data)."""
+    """The metric's next figure is overdue (the same rule the pages use to flag stale data).
+    The evidence names the date it was due by, so it reads the same on every later day."""
     if latest is None or not is_stale(latest, today, lag_days):
         return None
-    overdue = (today - (latest + 1).end).days - lag_days
+    due = (latest + 1).end + timedelta(days=lag_days)
     return Fired(
         TriggerKind.STALE_FEED,
         rules.severities[TriggerKind.STALE_FEED],
-        {"latest_period": latest.label, "days_overdue": overdue},
+        {"latest_period": latest.label, "due_by": due.isoformat()},
     )
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "deliverology.web.diagnostics",
     "deliverology.web.subtargets",
     "deliverology.web.strategy",
+    "deliverology.web.problems",
     "deliverology.web.health",
 ]
 
