@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("deliverology.web.performance.urls")),
     path("", include("deliverology.web.subtargets.urls")),
     path("", include("deliverology.web.strategy.urls")),
+    path("", include("deliverology.web.problems.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
