@@ -29,6 +29,7 @@ from deliverology.web.performance.models import (
 from deliverology.web.priorities.actions import lock_target, set_trajectory
 from deliverology.web.priorities.models import Aspiration, Priority, Target
 from deliverology.web.priorities.proposals import approve, propose_revision, propose_trajectory
+from deliverology.web.problems.demo import install_demo_problems
 from deliverology.web.strategy.models import Intervention, StopListItem
 from deliverology.web.subtargets.actions import adjust, agree, build_sub_targets, propose, stretch
 
@@ -76,6 +77,8 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     _install_strategies(targets, units, subgroups, people)
     _install_sub_targets(targets, people)
     _lock_targets(targets, people)
+    say("Problems: the triggers on the demo's figures")
+    install_demo_problems(people["analyst"])
 
 
 def _install_units(system: DemoSystem) -> dict[str, LocalUnit]:
