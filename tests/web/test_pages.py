@@ -106,4 +106,5 @@ def test_query_count_does_not_grow_with_the_number_of_units(login, system, path)
     _add_schools(system, 25)
     after = _queries(client, path)
     assert after == before
-    assert before <= 16  # one of them: the agreed sub-targets the units are measured against
+    # one of them: the agreed sub-targets the units are measured against; one the open problems
+    assert before <= 17
