@@ -177,3 +177,22 @@ def test_method_config_from_mapping_names_the_key(key: str, value: Any, message:
 )
 def test_contrast_ratio_against_white(colour: str, ratio: float) -> None:
     assert contrast_ratio(colour) == pytest.approx(ratio, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("problems.trigger_severity.below", "urgent", "problems.trigger_severity.below: must be"),
+        ("problems.trigger_severity.stale_feed", ..., "stale_feed: this setting is missing"),
+        ("problems.far_below_sub_target", 0.1, "problems.far_below_sub_target: must be below 0"),
+        ("problems.on_track_periods_to_de_escalate", 0, "must be 1 or more"),
+        ("problems.not_suggested_for", "school", "must be a list of local unit types"),
+        ("problems.severity_labels.crisis", ..., "severity_labels.crisis: this setting is missing"),
+        ("momentum.grace_days", -1, "momentum.grace_days: must be a whole number"),
+    ],
+)
+def test_the_problem_settings_are_checked_naming_the_key(
+    key: str, value: Any, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        method_config_from_mapping(settings_with(key, value))

@@ -29,6 +29,14 @@ def test_every_main_page_fits_a_phone_screen(page, live_server, system, artifact
         by=system.people["analyst"],
         uplift=10.0,
     )
+    from datetime import date
+
+    from deliverology.web.problems.actions import evaluate_triggers
+    from deliverology.web.problems.models import Problem
+
+    evaluate_triggers(date(2025, 10, 1))
+    problem = Problem.objects.order_by("pk").first()
+    assert problem is not None
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/")
     assert _wider_than_the_screen(page) <= PHONE["width"], "login"
@@ -49,6 +57,9 @@ def test_every_main_page_fits_a_phone_screen(page, live_server, system, artifact
         "/comparators/",
         "/imports/",
         "/imports/new/",
+        "/problems/",
+        f"/problems/{problem.pk}/",
+        "/momentum/",
         "/no-such-page/",
     ]
     too_wide = {}

@@ -24,6 +24,7 @@ from deliverology.core.assessment import (
 )
 from deliverology.core.brevity import NoteLimits
 from deliverology.core.periods import PeriodKind
+from deliverology.core.problems import Severity, TriggerKind, TriggerRules
 from deliverology.core.routines import (
     QUESTION_FIELDS,
     WEEKDAYS,
@@ -161,6 +162,8 @@ class MethodConfig:
     plans: PlanSettings
     routines: RoutineSettings
     assessment: AssessmentSettings
+    problems: ProblemSettings
+    momentum: MomentumSettings
 
 
 _SETTINGS = (
@@ -187,6 +190,8 @@ _SETTINGS = (
     "plans",
     "routines",
     "assessment",
+    "problems",
+    "momentum",
 )
 
 
@@ -219,6 +224,8 @@ def method_config_from_mapping(data: Mapping[str, Any]) -> MethodConfig:
         plans=_plans(data),
         routines=_routines(data),
         assessment=_assessment(data),
+        problems=_problems(data),
+        momentum=_momentum(data),
     )
 
 
@@ -847,3 +854,99 @@ def _note_limits(table: Mapping[str, Any], prefix: str) -> NoteLimits:
         if value < 1:
             raise ConfigError("must be 1 or more", f"{key}.{name}")
     return NoteLimits(**values)
+
+
+class ProblemStatus(StrEnum):
+    """Where a problem stands: suggested by the triggers, then the delivery unit's decision."""
+
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class ProblemSettings:
+    """The triggers, the severity ladder and their words (see method_defaults.toml, [problems])."""
+
+    rules: TriggerRules
+    not_suggested_for: frozenset[str]
+    severity_labels: Mapping[str, str]
+    severity_responses: Mapping[str, str]
+    status_labels: Mapping[str, str]
+    trigger_labels: Mapping[str, str]
+    evidence_sentences: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class MomentumSettings:
+    """The momentum page's thresholds (see method_defaults.toml, [momentum])."""
+
+    data_refresh_days: int
+    grace_days: int
+
+
+_PROBLEM_COUNTS = (
+    "slightly_below_periods",
+    "below_periods",
+    "well_below_periods",
+    "sustained_well_below_periods",
+    "progress_falling_periods",
+    "several_missed_milestones",
+    "on_track_periods_to_de_escalate",
+)
+
+
+def _problems(data: Mapping[str, Any]) -> ProblemSettings:
+    key = "problems"
+    tables = (
+        "trigger_severity",
+        "severity_labels",
+        "severity_responses",
+        "status_labels",
+        "trigger_labels",
+        "evidence_sentences",
+    )
+    table = _table(data, key)
+    names = (*_PROBLEM_COUNTS, "far_below_sub_target", "not_suggested_for", *tables)
+    _check_keys(table, key, names, closed=True)
+    leave_out = table["not_suggested_for"]
+    if not isinstance(leave_out, list) or not all(isinstance(t, str) for t in leave_out):
+        raise ConfigError("must be a list of local unit types", f"{key}.not_suggested_for")
+    counts = {name: _whole_number(table, name, key) for name in _PROBLEM_COUNTS}
+    for name, count in counts.items():
+        if count < 1:
+            raise ConfigError(f"must be 1 or more (it is {count})", f"{key}.{name}")
+    far_below = _number(table, "far_below_sub_target", key)
+    if far_below >= 0:
+        raise ConfigError(f"must be below 0 (it is {far_below:g})", f"{key}.far_below_sub_target")
+    severity_table = _table(table, "trigger_severity")
+    _check_keys(severity_table, f"{key}.trigger_severity", TriggerKind, closed=True)
+    severities = {}
+    for kind, level in severity_table.items():
+        if level not in set(Severity):
+            known = ", ".join(Severity)
+            raise ConfigError(f"must be one of {known}", f"{key}.trigger_severity.{kind}")
+        severities[TriggerKind(kind)] = Severity(level)
+    sentences = _labels(table, "evidence_sentences", TriggerKind)
+    return ProblemSettings(
+        rules=TriggerRules(
+            **counts, far_below_sub_target=far_below, severities=MappingProxyType(severities)
+        ),
+        not_suggested_for=frozenset(leave_out),
+        severity_labels=_labels(table, "severity_labels", Severity),
+        severity_responses=_labels(table, "severity_responses", Severity),
+        status_labels=_labels(table, "status_labels", ProblemStatus),
+        trigger_labels=_labels(table, "trigger_labels", TriggerKind),
+        evidence_sentences=sentences,
+    )
+
+
+def _momentum(data: Mapping[str, Any]) -> MomentumSettings:
+    key = "momentum"
+    table = _table(data, key)
+    _check_keys(table, key, ("data_refresh_days", "grace_days"), closed=True)
+    return MomentumSettings(
+        data_refresh_days=_whole_number(table, "data_refresh_days", key),
+        grace_days=_whole_number(table, "grace_days", key),
+    )

@@ -33,6 +33,7 @@ from deliverology.web.priorities.actions import lock_target, set_trajectory
 from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.models import Aspiration, Priority, Target
 from deliverology.web.priorities.proposals import approve, propose_revision, propose_trajectory
+from deliverology.web.problems.demo import install_demo_problems
 from deliverology.web.routines.demo import install_demo_routines
 from deliverology.web.strategy.models import Intervention, StopListItem
 from deliverology.web.subtargets.actions import adjust, agree, build_sub_targets, propose, stretch
@@ -87,6 +88,8 @@ def install_demo_system(system: DemoSystem, *, password: str, say: Progress = pr
     install_demo_routines(people, today())
     say("Assessments, delivery reports, monthly notes and league tables")
     install_demo_assessments(people)
+    say("Problems: the triggers on the demo's figures")
+    install_demo_problems(people["analyst"])
 
 
 def _install_units(system: DemoSystem) -> dict[str, LocalUnit]:

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "deliverology.web.strategy",
     "deliverology.web.chains",
     "deliverology.web.assessments",
+    "deliverology.web.problems",
     "deliverology.web.health",
     "deliverology.web.plans",
     "deliverology.web.routines",

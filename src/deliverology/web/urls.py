@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("deliverology.web.plans.urls")),
     path("", include("deliverology.web.routines.urls")),
     path("", include("deliverology.web.assessments.urls")),
+    path("", include("deliverology.web.problems.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -9,12 +9,17 @@ from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from deliverology.core.aggregation import Gaps, Hierarchy, Measure, RolledUp, roll_up_with_coverage
 from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Observation, Rollup
 
 Key = tuple[int, str, date]  # subgroup id, period label, period start
+
+# Sent once refreshed roll-ups are committed: whatever judges the figures (the problems'
+# triggers) listens, so the data refresh need not know about it.
+figures_refreshed = Signal()
 
 
 @transaction.atomic
@@ -35,6 +40,7 @@ def refresh_rollups(metrics: Iterable[Metric] | None = None) -> int:
             earlier[key[0]].append(_Period(period.reported, period.suppressed, rolled))
         Rollup.objects.bulk_create(rows, batch_size=2000)
         created += len(rows)
+    transaction.on_commit(lambda: figures_refreshed.send(sender=Rollup))
     return created
 
 

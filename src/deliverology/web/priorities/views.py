@@ -29,7 +29,13 @@ from deliverology.web.priorities import charts
 from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.forms import DecisionForm
 from deliverology.web.priorities.models import Priority, Proposal, Target
-from deliverology.web.priorities.progress import Plan, Progress, plan_for, progress_of
+from deliverology.web.priorities.progress import (
+    Plan,
+    Progress,
+    TrajectorySource,
+    plan_for,
+    progress_of,
+)
 from deliverology.web.priorities.proposals import (
     ProposalError,
     approve,
@@ -37,6 +43,8 @@ from deliverology.web.priorities.proposals import (
     is_stale,
     reject,
 )
+from deliverology.web.problems.lists import open_problems_at, severity_counts
+from deliverology.web.problems.momentum import met_early
 from deliverology.web.subtargets.plans import agreed_sub_targets
 
 TargetKey = tuple[int, int, int]  # metric, local unit, subgroup
@@ -95,6 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "unit": home,
             "access": access,
             "statuses": TrajectoryStatus,
+            "problem_counts": severity_counts(access),
         },
     )
 
@@ -147,8 +156,19 @@ def priority_detail(request: HttpRequest, code: str, unit_code: str | None = Non
         "by_subgroup": [Line(s.name, progress(metric, unit, s), subgroup=s) for s in subgroups],
         "progress_metrics": [Line(m.name, progress(m, unit, subgroup)) for m in progress_metrics],
         "statuses": TrajectoryStatus,
+        "problems": open_problems_at(priority, unit),
+        "raise_the_bar": _raise_the_bar(
+            main, lookup.targets.get((metric.pk, unit.pk, subgroup.pk))
+        ),
     }
     return render(request, "priorities/priority.html", context)
+
+
+def _raise_the_bar(main: Progress, own: Target | None) -> Target | None:
+    """The unit's own target when its latest figure meets it early: time to set a new one."""
+    if own is None or main.trajectory_source != TrajectorySource.OWN or not met_early(main):
+        return None
+    return own
 
 
 @require_GET

@@ -1,0 +1,138 @@
+"""Problems (docs/concepts.md, "Problems and momentum"): suggested by the triggers, decided by
+the delivery unit, with every step of their history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from deliverology.configuration import load_method_config
+from deliverology.core.config import ProblemStatus
+from deliverology.core.problems import Severity
+from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
+from deliverology.web.priorities.models import Priority
+
+SEVERITY_CHOICES = [(s.value, s.value.replace("_", " ")) for s in Severity]
+OPEN_STATUSES = (ProblemStatus.SUGGESTED, ProblemStatus.CONFIRMED)
+RESOLVE = "resolve"  # a pending suggestion to close the problem
+
+
+class Problem(models.Model):
+    """A problem with a priority, at one place: a metric, a local unit and a subgroup.
+
+    `severity` is where the problem stands on the ladder; `pending` is what the triggers now
+    suggest for a confirmed problem (a severity, or "resolve"), awaiting the delivery unit.
+    """
+
+    class Status(models.TextChoices):
+        SUGGESTED = ProblemStatus.SUGGESTED.value, _("suggested")
+        CONFIRMED = ProblemStatus.CONFIRMED.value, _("confirmed")
+        DISMISSED = ProblemStatus.DISMISSED.value, _("dismissed")
+        RESOLVED = ProblemStatus.RESOLVED.value, _("resolved")
+
+    priority = models.ForeignKey(
+        Priority, verbose_name=_("priority"), on_delete=models.CASCADE, related_name="problems"
+    )
+    metric = models.ForeignKey(
+        Metric, verbose_name=_("metric"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    local_unit = models.ForeignKey(
+        LocalUnit, verbose_name=_("local unit"), on_delete=models.PROTECT
+    )
+    subgroup = models.ForeignKey(
+        Subgroup, verbose_name=_("subgroup"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    severity = models.CharField(_("severity"), max_length=20, choices=SEVERITY_CHOICES)
+    pending = models.CharField(
+        _("suggested change"), max_length=20, blank=True, help_text=_("What the triggers suggest.")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUGGESTED
+    )
+    trigger = models.CharField(_("main trigger"), max_length=32)
+    evidence = models.JSONField(_("evidence"), default=dict)
+    sentence = models.TextField(_("evidence in words"))
+    latest_period = models.CharField(_("latest period"), max_length=16, blank=True)
+    reason = models.TextField(_("reason for the latest decision"), blank=True)
+    opened_on = models.DateField(_("suggested on"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("problem")
+        ordering = ("-opened_on", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "metric", "local_unit", "subgroup"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="one_open_problem_per_place",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "severity"], name="problem_status_severity")]
+
+    def __str__(self) -> str:
+        return f"{self.priority.code}: {self.sentence[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def level(self) -> int:
+        return Severity(self.severity).level
+
+    def severity_label(self) -> str:
+        return load_method_config().problems.severity_labels[self.severity]
+
+    def status_label(self) -> str:
+        return load_method_config().problems.status_labels[self.status]
+
+    def pending_label(self) -> str:
+        if not self.pending or self.pending == RESOLVE:
+            return ""
+        return load_method_config().problems.severity_labels[self.pending]
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.priority_id, self.metric_id, self.local_unit_id, self.subgroup_id)
+
+
+class ProblemEvent(models.Model):
+    """One step of a problem's history: who (nobody: the triggers), when, what and why."""
+
+    class Kind(models.TextChoices):
+        SUGGESTED = "suggested", _("suggested by the triggers")
+        ESCALATION_SUGGESTED = "escalation_suggested", _("escalation suggested")
+        DE_ESCALATION_SUGGESTED = "de_escalation_suggested", _("de-escalation suggested")
+        RESOLUTION_SUGGESTED = "resolution_suggested", _("resolution suggested")
+        EVIDENCE = "evidence", _("new evidence")
+        CONFIRMED = "confirmed", _("confirmed")
+        ESCALATED = "escalated", _("escalated")
+        DE_ESCALATED = "de_escalated", _("de-escalated")
+        DISMISSED = "dismissed", _("dismissed")
+        RESOLVED = "resolved", _("resolved")
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
+    from_severity = models.CharField(_("from"), max_length=20, blank=True)
+    to_severity = models.CharField(_("to"), max_length=20, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    reason = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        verbose_name = _("problem history entry")
+        verbose_name_plural = _("problem history")
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}: {self.kind}"
