@@ -355,8 +355,8 @@ def _steps_of(sub_target_set: SubTargetSet) -> dict[int, list[StepLine]]:
     found = NegotiationStep.objects.filter(sub_target__sub_target_set=sub_target_set).values_list(
         "sub_target_id", "kind", "value", "by__username", "at", "note"
     )
-    for sub_target_id, *line in found:
-        steps[sub_target_id].append(StepLine(*line))
+    for sub_target_id, kind, value, by, at, note in found:
+        steps[sub_target_id].append(StepLine(kind, value, by, at, note))
     return steps
 
 
