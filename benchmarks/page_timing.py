@@ -41,8 +41,10 @@ def demo_with_client(schools: int) -> Demo:
     system = generate_demo_system(**demo_shape(schools))  # as `deliverology demo --schools`
     install_demo_system(system, password=BENCH_PASSWORD, say=lambda _: None)
     build_seconds = time.perf_counter() - started
-    client = Client()
-    client.login(username="analyst", password=BENCH_PASSWORD)
+    from django.contrib.auth import get_user_model
+
+    client = Client()  # logged in without a password check: login throttling needs a request
+    client.force_login(get_user_model().objects.get(username="analyst"))
     return Demo(system, client, build_seconds)
 
 
@@ -79,6 +81,7 @@ def run_child(script: str, schools: int, repeats: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "DELIVEROLOGY_DATA_DIR": data_dir}
         env["DELIVEROLOGY_FAST_HASHER"] = "true"
+        env.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)  # DEBUG is off: a key is needed
         output = subprocess.run(  # noqa: S603  (our own interpreter and script)
             [sys.executable, script, "--child", str(schools), "--repeats", str(repeats)],
             env=env,

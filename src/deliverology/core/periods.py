@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 from typing import overload
 
 
@@ -169,6 +169,7 @@ def period_containing(day: date, kind: PeriodKind) -> Period:
     return [term for term in terms if term.start <= day][-1]
 
 
+@lru_cache(maxsize=8192)  # pages read the same few labels thousands of times; Period is frozen
 def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
     """Read a period written in a canonical or common form.
 
