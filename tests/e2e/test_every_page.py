@@ -88,11 +88,15 @@ def test_set_up_pages_work_under_the_content_security_policy(page, live_server, 
     page.get_by_label("Username").fill("analyst")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    from deliverology.web.priorities.models import Target
+
     unit = system.units["D1"].pk
+    target = Target.objects.filter(local_unit=system.units["ST"]).first().pk
     for path in (
         "/admin/",
         "/admin/performance/localunit/",
         f"/admin/performance/localunit/{unit}/change/",
         "/admin/priorities/target/add/",
+        f"/admin/priorities/target/{target}/history/",
     ):
         assert page.goto(f"{live_server.url}{path}").status == 200, path

@@ -221,3 +221,39 @@ def test_the_delivery_unit_reshapes_after_a_new_system_trajectory(login, system,
     response = client.post(f"/targets/{reading_target(system).pk}/sub-targets/reshape/")
     assert response.status_code == 302
     assert "Reshape them" not in page_of(client, system)
+
+
+def test_a_row_lists_its_steps_without_a_model_for_each_step(login, system):
+    from django.db.models.signals import post_init
+
+    from deliverology.web.subtargets.models import NegotiationStep
+
+    client = login("analyst")
+    built_by_the_system = actions.build_sub_targets(
+        reading_target(system),
+        level="district",
+        method=AllocationMethod.UNIFORM_UPLIFT,
+        by=None,
+        uplift=10.0,
+    )
+    d1 = by_code(built_by_the_system)["D1"]
+    assert (
+        client.post(f"/sub-targets/{d1.pk}/adjust/", {"value": "55", "note": "agreed"}).status_code
+        == 302
+    )
+    made: list[object] = []
+
+    def count(sender, instance, **kwargs):
+        made.append(instance)
+
+    post_init.connect(count, sender=NegotiationStep)
+    try:
+        page = page_of(client, system)
+    finally:
+        post_init.disconnect(count, sender=NegotiationStep)
+
+    assert made == []
+    row = page[page.index('id="unit-D1"') :].split("</tr>")[0]
+    assert "2 steps" in row
+    assert "<li>Allocated " in row and " · system · " in row
+    assert "<li>Adjusted 55.00 · analyst · " in row and " · agreed</li>" in row

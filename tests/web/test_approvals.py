@@ -20,6 +20,7 @@ from deliverology.web.priorities.proposals import (
     propose_revision,
     propose_trajectory,
     reject,
+    withdraw,
 )
 from tests.conftest import PASSWORD, System
 
@@ -218,3 +219,46 @@ def test_the_queue_shows_the_proposal_to_the_approver_and_to_its_proposer(
     own_page = _session(system, "analyst").get(reverse("approvals")).content.decode()
     assert "Nothing awaits your decision." in own_page
     assert "Your proposals, awaiting another person" in own_page and REASON in own_page
+
+
+def _withdraw(client: Client, proposal: Proposal, comment: str = "") -> object:
+    return client.post(reverse("approval_withdraw", args=[proposal.pk]), {"comment": comment})
+
+
+def test_the_proposer_withdraws_their_pending_proposal_and_it_stays_in_the_history(
+    proposal: Proposal, system: System
+) -> None:
+    analyst = _session(system, "analyst")
+    assert "Withdraw this proposal" in analyst.get(reverse("approvals")).content.decode()
+
+    response = _withdraw(analyst, proposal, "Asked the statistics office again.")
+
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.WITHDRAWN
+    assert proposal.decided_by == system.people["analyst"]
+    assert proposal.comment == "Asked the statistics office again."
+    assert Target.objects.get(pk=proposal.target_id).baseline_value != 45.0
+    leader_page = _session(system, "leader").get(reverse("approvals")).content.decode()
+    assert "Nothing awaits your decision." in leader_page
+    assert "Withdrawn by the proposer" in leader_page and REASON in leader_page
+
+
+def test_only_the_proposer_may_withdraw_a_proposal(proposal: Proposal, system: System) -> None:
+    for who in ("leader", "owner"):
+        assert _withdraw(_session(system, who), proposal).status_code == 403  # type: ignore[attr-defined]
+    with pytest.raises(ProposalError, match="Only the person who proposed"):
+        withdraw(proposal, by=system.people["leader"])  # type: ignore[arg-type]
+    proposal.refresh_from_db()
+    assert proposal.is_pending
+
+
+def test_a_decided_proposal_cannot_be_withdrawn(proposal: Proposal, system: System) -> None:
+    reject(proposal, by=system.people["leader"], comment="Not now.")  # type: ignore[arg-type]
+
+    response = _withdraw(_session(system, "analyst"), proposal)
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "already decided: rejected" in response.content.decode()  # type: ignore[attr-defined]
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.REJECTED

@@ -192,3 +192,17 @@ def test_a_session_idle_for_longer_ends_and_asks_for_a_new_log_in(login, system)
     )
     response = client.get("/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_admins_history_page_has_no_inline_style_for_the_policy_to_refuse(login, system):
+    from deliverology.web.priorities.models import Target
+
+    target = Target.objects.filter(local_unit=system.units["ST"]).first()
+    assert target is not None
+    response = login("analyst").get(f"/admin/priorities/target/{target.pk}/history/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="change-history"' in page and 'class="paginator"' in page
+    assert not re.search(r"<[^>]*\sstyle=", page)
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]

@@ -169,7 +169,7 @@ def period_containing(day: date, kind: PeriodKind) -> Period:
     return [term for term in terms if term.start <= day][-1]
 
 
-@lru_cache(maxsize=8192)  # pages read the same few labels for thousands of units
+@lru_cache(maxsize=8192)  # pages read the same few labels thousands of times; Period is frozen
 def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
     """Read a period written in a canonical or common form.
 

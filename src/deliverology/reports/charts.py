@@ -34,6 +34,8 @@ from deliverology.reports.numbers import DECIMALS, measure
 
 __all__ = [
     "ChartPoint",
+    "canonical_spec",
+    "render_canonical",
     "render_svg",
     "sparkline_spec",
     "trajectory_chart_spec",
@@ -57,7 +59,7 @@ TARGET_RULE_DASH = [2, 3]
 LABEL_FONT_SIZE = 11
 # DejaVu Sans is wide: an average glyph is about 0.62 em.
 _CHAR_WIDTH = 0.62 * LABEL_FONT_SIZE
-_RENDER_CACHE_SIZE = 512
+RENDER_CACHE_SIZE = 512
 
 
 @dataclass(frozen=True)
@@ -609,14 +611,23 @@ def render_svg(spec: Mapping[str, Any]) -> str:
     Results are cached in-process by the canonical JSON of the spec, so re-rendering the same
     data is cheap. External data URLs are not fetched.
     """
-    canonical = json.dumps(
+    return _render_canonical(canonical_spec(spec))
+
+
+def canonical_spec(spec: Mapping[str, Any]) -> str:
+    """The spec as canonical JSON (sorted keys, no spaces): equal charts, equal text."""
+    return json.dumps(
         spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
-    return _render_canonical(canonical)
 
 
-@functools.lru_cache(maxsize=_RENDER_CACHE_SIZE)
+@functools.lru_cache(maxsize=RENDER_CACHE_SIZE)
 def _render_canonical(canonical: str) -> str:
+    return render_canonical(canonical)
+
+
+def render_canonical(canonical: str) -> str:
+    """Render a spec given as :func:`canonical_spec` text, with no cache (see render_svg)."""
     import vl_convert
 
     _register_fonts()

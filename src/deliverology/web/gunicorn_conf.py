@@ -13,11 +13,20 @@ timeout = 90
 
 
 def post_worker_init(worker: Any) -> None:
-    """Start the chart engine before the first request, not during it (about 0.4 s)."""
+    """Before a process serves its first request, not during it: start the chart engine (about
+    0.4 s), import every view (about 0.4 s) and compile every page template (about 0.5 s), so
+    that the people arriving first, at 9:00 or after a restart, do not wait for them."""
+    from django.template import engines
+    from django.urls import get_resolver
+
     from deliverology.reports.charts import ChartPoint, render_svg, sparkline_spec
 
     points = [ChartPoint("2024-25", 1.0, 1.0), ChartPoint("2025-26", 2.0, 2.0)]
     render_svg(sparkline_spec(points, measure_unit="%", labels=_WARM_UP_LABELS))
+    get_resolver().url_patterns  # noqa: B018  (imports every view)
+    pages = engines["jinja2"].env  # type: ignore[attr-defined]
+    for name in pages.list_templates():
+        pages.get_template(name)
 
 
 _WARM_UP_LABELS = {"actual": "a", "trajectory": "t", "target": "g", "provisional": "p"}

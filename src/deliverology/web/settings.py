@@ -128,7 +128,8 @@ TEMPLATES = [
     {
         # The Django admin and the auth forms' widgets use Django templates.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Library templates overridden to pass the Content Security Policy (no inline styles).
+        "DIRS": [BASE_DIR / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -256,7 +257,16 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "deliverology",
-    }
+    },
+    # Rendered charts, shared by every gunicorn process and kept across restarts: files in the
+    # data folder, keyed by the chart's content (web/chart_cache.py). A random third goes
+    # when DELIVEROLOGY_CHART_CACHE_ENTRIES is reached.
+    "charts": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache" / "charts",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": env_number("DELIVEROLOGY_CHART_CACHE_ENTRIES", "10000", int, 1)},
+    },
 }
 
 LOGGING = {

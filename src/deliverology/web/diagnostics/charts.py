@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from deliverology.reports.charts import render_svg
 from deliverology.reports.diagnostic_charts import comparison_chart_spec, distribution_chart_spec
+from deliverology.web.chart_cache import render_svg
 from deliverology.web.diagnostics.diagnosis import Diagnostic, Spread
 
 

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 
 from deliverology.reports.charts import (
     ChartPoint,
-    render_svg,
     sparkline_spec,
     trajectory_chart_spec,
 )
+from deliverology.web.chart_cache import render_svg
 from deliverology.web.priorities.progress import Progress
 
 

@@ -298,6 +298,7 @@ class Proposal(models.Model):
         PENDING = "pending", _("Awaiting approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the proposer")
 
     target = models.ForeignKey(
         Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="proposals"

@@ -133,6 +133,22 @@ def reject(proposal: Proposal, *, by: User, comment: str) -> Proposal:
     return proposal
 
 
+@transaction.atomic
+def withdraw(proposal: Proposal, *, by: User, comment: str = "") -> Proposal:
+    """The proposer takes back their own pending proposal; it stays in the history, withdrawn,
+    and the target does not change."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.proposed_by_id != by.pk:
+        raise ProposalError(_("Only the person who proposed a change can withdraw it."))
+    if not proposal.is_pending:
+        raise ProposalError(
+            _("This proposal was already decided: %(status)s.")
+            % {"status": proposal.get_status_display().lower()}
+        )
+    _decide(proposal, Proposal.Status.WITHDRAWN, by, comment)
+    return proposal
+
+
 def awaiting(user: User) -> QuerySet[Proposal]:
     """The pending proposals `user` may decide: anyone else's, for an eligible approver."""
     if not may_approve(user):

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/decide/", views.decide, name="approval_decide"),
+    path("approvals/<int:pk>/withdraw/", views.withdraw, name="approval_withdraw"),
     path("method.css", views.method_css, name="method_css"),
     path("search/", views.unit_search, name="unit_search"),
     path("priorities/<str:code>/", views.priority_detail, name="priority"),

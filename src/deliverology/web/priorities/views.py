@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from deliverology.web.accounts.access import (
 from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import Series, load_series
 from deliverology.web.priorities import charts
+from deliverology.web.priorities.actions import may_approve
 from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.forms import DecisionForm
 from deliverology.web.priorities.models import Priority, Proposal, Target
@@ -43,6 +45,7 @@ from deliverology.web.priorities.proposals import (
     is_stale,
     reject,
 )
+from deliverology.web.priorities.proposals import withdraw as withdraw_proposal
 from deliverology.web.problems.lists import open_problems_at, severity_counts
 from deliverology.web.problems.momentum import met_early
 from deliverology.web.subtargets.plans import agreed_sub_targets
@@ -198,6 +201,23 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             return _approvals_page(request, problem=str(error), status=400)
         return redirect("approvals")
     return _approvals_page(request, problem=_("Choose approve or reject."), status=400)
+
+
+@require_POST
+@login_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposer withdraws their own pending proposal."""
+    by = request_person(request)
+    proposal = get_object_or_404(Proposal, pk=pk)
+    try:
+        withdraw_proposal(proposal, by=by, comment=request.POST.get("comment", "")[:1000])
+    except ProposalError as error:
+        if proposal.proposed_by_id != by.pk:
+            raise PermissionDenied(str(error)) from error
+        return _approvals_page(request, problem=str(error), status=400)
+    if may_approve(by):
+        return redirect("approvals")
+    return redirect("course", proposal.target_id)
 
 
 def _approvals_page(request: HttpRequest, *, problem: str = "", status: int = 200) -> HttpResponse:

@@ -21,7 +21,6 @@ from deliverology.core.interventions import OverlapMethod
 from deliverology.core.periods import Period
 from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryError, TrajectoryMethod
-from deliverology.reports.charts import render_svg
 from deliverology.reports.strategy_charts import course_chart_spec, prioritisation_chart_spec
 from deliverology.web.accounts.access import (
     Access,
@@ -33,6 +32,7 @@ from deliverology.web.accounts.access import (
     request_person,
     require_delivery_unit,
 )
+from deliverology.web.chart_cache import render_svg
 from deliverology.web.priorities.actions import (
     APPROVER_ROLES,
     LockedError,

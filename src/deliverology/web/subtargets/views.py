@@ -3,12 +3,15 @@ helpers first."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Choices, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -307,14 +310,14 @@ def _at_bound(metric: Metric, sub_targets: list[SubTarget]) -> tuple[float, list
 def _set_context(
     request: HttpRequest, sub_target_set: SubTargetSet, access: Access
 ) -> dict[str, Any]:
-    every = list(
-        sub_target_set.sub_targets.select_related("local_unit", "subgroup").prefetch_related(
-            Prefetch("steps", queryset=NegotiationStep.objects.select_related("by"))
-        )
-    )
+    every = list(sub_target_set.sub_targets.select_related("local_unit", "subgroup"))
     visible = [each for each in every if access.sees_everything or _owns(access, each)]
     context: dict[str, Any] = {
         **_table(request, visible, sub_target_set),
+        "steps": _steps_of(sub_target_set),
+        # Looked up once for the page: a row's get_*_display() rebuilds and translates them.
+        "status_labels": _labels(SubTarget.Status),
+        "step_labels": _labels(NegotiationStep.Kind),
         "by_subgroup": sub_target_set.breakdown == SubTargetSet.Breakdown.SUBGROUPS,
         "needs_reshaping": actions.needs_reshaping(sub_target_set),
         "at_bound": _at_bound(sub_target_set.target.metric, every),
@@ -332,6 +335,33 @@ def _set_context(
             except SubTargetError as error:
                 context["stretch_problem"] = str(error)
     return context
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """A negotiation step as its sub-target's row shows it (no model per step: a set has
+    several steps for each of its hundreds of sub-targets)."""
+
+    kind: str
+    value: float
+    by: str | None  # the username, None for the system
+    at: datetime
+    note: str
+
+
+def _steps_of(sub_target_set: SubTargetSet) -> dict[int, list[StepLine]]:
+    """Every sub-target's steps in order, by sub-target id: one query."""
+    steps: dict[int, list[StepLine]] = defaultdict(list)
+    found = NegotiationStep.objects.filter(sub_target__sub_target_set=sub_target_set).values_list(
+        "sub_target_id", "kind", "value", "by__username", "at", "note"
+    )
+    for sub_target_id, kind, value, by, at, note in found:
+        steps[sub_target_id].append(StepLine(kind, value, by, at, note))
+    return steps
+
+
+def _labels(choices: type[Choices]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
 
 
 def _owns(access: Access, sub_target: SubTarget) -> bool:
