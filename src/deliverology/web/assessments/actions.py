@@ -24,6 +24,7 @@ from deliverology.core.assessment import (
     suggest_likelihood,
 )
 from deliverology.core.brevity import BrevityCheck, check_brevity
+from deliverology.core.plans import MilestoneStatus
 from deliverology.core.status import TrajectoryStatus
 from deliverology.web.assessments import builders
 from deliverology.web.assessments.figures import active_priorities, system_progress
@@ -36,7 +37,12 @@ from deliverology.web.assessments.models import (
     NoteEntry,
     ReportingRound,
 )
+from deliverology.web.chains.models import DeliveryChain
+from deliverology.web.chains.queries import weak_links
 from deliverology.web.performance.models import Metric
+from deliverology.web.plans.models import DeliveryPlan, Milestone
+from deliverology.web.priorities.clock import today
+from deliverology.web.priorities.models import Priority
 
 
 class Refused(ValueError):
@@ -53,13 +59,38 @@ def suggestion_for(
     weak_chain_links: int | None = None,
     missed_milestones: int | None = None,
 ) -> Suggestion:
-    """The suggested likelihood from the trajectory status and the sub-ratings. The delivery
-    chain's weak links and the plan's missed milestones are passed in once those exist."""
+    """The suggested likelihood from the trajectory status, the sub-ratings, the weak links of
+    the priority's delivery chains with no mitigation and its plans' missed milestones (each
+    read from the database unless given; left out when the priority has no chain or plan)."""
     if status is None:
         progress = system_progress([assessment.priority]).get(assessment.priority_id)
         status = progress.status if progress else TrajectoryStatus.NO_DATA
+    if weak_chain_links is None:
+        weak_chain_links = unmitigated_weak_links(assessment.priority)
+    if missed_milestones is None:
+        missed_milestones = overdue_milestones(assessment.priority, today())
     evidence = Evidence(status, assessment.sub_ratings(), weak_chain_links, missed_milestones)
     return suggest_likelihood(evidence, load_method_config().assessment.rules)
+
+
+def unmitigated_weak_links(priority: Priority) -> int | None:
+    """How many weak links of the priority's delivery chains have no mitigation; None when it
+    has no chain."""
+    if not DeliveryChain.objects.filter(priority=priority).exists():
+        return None
+    return sum(1 for weak in weak_links(priority) if not weak.has_mitigation)
+
+
+def overdue_milestones(priority: Priority, on: dt.date) -> int | None:
+    """How many milestones of the priority's plans are past due and not done; None when it has
+    no plan."""
+    if not DeliveryPlan.objects.filter(priority=priority).exists():
+        return None
+    return (
+        Milestone.objects.filter(plan__priority=priority, due__lt=on)
+        .exclude(status=MilestoneStatus.DONE)
+        .count()
+    )
 
 
 def _reasons_json(suggestion: Suggestion) -> list[dict[str, Any]]:
