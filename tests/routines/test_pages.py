@@ -310,3 +310,45 @@ def test_query_counts_do_not_grow_with_the_number_of_actions(
 
     queries_with(0)  # the session and the person are loaded once
     assert queries_with(2) == queries_with(20)
+
+
+def test_the_pack_shows_the_plans_milestones_the_chains_weak_links_and_the_assessment(
+    login: Callable[[str], object], system: System, stocktake: Stocktake
+) -> None:
+    from deliverology.web.assessments import actions as assessments
+    from deliverology.web.assessments.models import Assessment
+    from deliverology.web.chains.models import ChainLink, DeliveryChain, LinkRating
+    from deliverology.web.plans.models import DeliveryPlan, Milestone
+
+    reading = system.priorities["reading"]
+    plan = DeliveryPlan.objects.create(priority=reading)  # type: ignore[misc]
+    Milestone.objects.create(plan=plan, title="Coaches hired", due=date(2025, 9, 1))
+    Milestone.objects.create(plan=plan, title="Training done", due=date(2025, 8, 1), status="done")
+    chain = DeliveryChain.objects.create(priority=reading, title="Structured literacy")  # type: ignore[misc]
+    link = ChainLink.objects.create(
+        chain=chain, position=1, actor_kind="teacher", actor="K-3 teachers", owner_name="Leads"
+    )
+    LinkRating.objects.create(
+        link=link,
+        rating="red",
+        evidence="Half the classrooms visited had no phonics block",
+        rated_on=date(2025, 10, 1),
+        rated_by=system.people["analyst"],  # type: ignore[misc]
+    )
+    reporting_round = assessments.open_round("July 2025", date(2025, 7, 31))
+    Assessment.objects.filter(reporting_round=reporting_round, priority=reading).update(  # type: ignore[misc]
+        likelihood="amber_red", rationale="Coaching started late."
+    )
+
+    page = soup(login("leader").get(reverse("stocktake_pack", args=[stocktake.pk])))  # type: ignore[attr-defined]
+    section = page.select_one("#priority-reading")
+    milestones = [
+        r.find("td").get_text(strip=True) for r in section.select("table.milestones tr")[1:]
+    ]
+    assert milestones == ["Coaches hired"]  # the done one is left out
+    assert "overdue" in section.select_one("table.milestones tbody tr").get_text()
+    weak = section.select_one("table.weak-links tbody tr").get_text(" ", strip=True)
+    assert "K-3 teachers (Structured literacy)" in weak and "None recorded" in weak
+    assert "Likelihood of delivery: Amber-red (July 2025, draft). Coaching started late." in (
+        section.get_text(" ", strip=True)
+    )

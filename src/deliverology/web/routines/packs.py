@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from deliverology.core.config import MethodConfig
 from deliverology.core.plans import MilestoneStatus, is_overdue
 from deliverology.core.routines import PriorityFacts, Question, questions_to_press
 from deliverology.core.status import TrajectoryStatus
 from deliverology.reports.numbers import measure
+from deliverology.web.assessments.models import Assessment
 from deliverology.web.chains.queries import weak_links
 from deliverology.web.performance.models import LocalUnit, Subgroup
 from deliverology.web.performance.series import load_series
@@ -265,9 +268,31 @@ def _section(
     )
 
 
+def _assessment_line(priority: Priority, config: MethodConfig, today: date) -> str | None:
+    """The likelihood of delivery from the priority's latest rated assessment up to `today`,
+    with its round, whether it is final and its rationale; None when it has none."""
+    latest = (
+        Assessment.objects.filter(priority=priority, reporting_round__as_of__lte=today)
+        .exclude(likelihood="")
+        .select_related("reporting_round")
+        .order_by("-reporting_round__as_of")
+        .first()
+    )
+    if latest is None:
+        return None
+    rating = config.rag4_labels.get(latest.likelihood, latest.likelihood)
+    state = _("final") if latest.status == Assessment.Status.FINAL else _("draft")
+    line = _("Likelihood of delivery: %(rating)s (%(round)s, %(state)s).") % {
+        "rating": rating,
+        "round": latest.reporting_round.name,
+        "state": state,
+    }
+    return f"{line} {latest.rationale}".strip()
+
+
 def _delivery(priority: Priority, config: MethodConfig, today: date) -> dict[str, Any]:
-    """The priority's open milestones (overdue first) and the weak links of its delivery
-    chains: three queries."""
+    """The priority's open milestones (overdue first), the weak links of its delivery chains and
+    its latest assessment: four queries."""
     milestones = [
         MilestoneLine(
             title=m.title,
@@ -293,6 +318,7 @@ def _delivery(priority: Priority, config: MethodConfig, today: date) -> dict[str
         for weak in weak_links(priority)
     )
     return {
+        "assessment": _assessment_line(priority, config, today),
         "milestones": tuple(milestones[:MILESTONES_SHOWN]),
         "open_milestones": len(milestones),
         "weak_links": links,
