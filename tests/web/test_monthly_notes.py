@@ -142,3 +142,23 @@ def test_the_unit_drafts_a_month_from_the_list(login, system):
     response = login("analyst").post("/notes/", {"month": "2025-09"})
     assert response.status_code == 302 and response["Location"] == "/notes/2025-09/edit/"
     assert MonthlyNote.objects.get(month=dt.date(2025, 9, 1)).entries.count() == 2
+
+
+def test_publishing_tells_the_notes_readers_once_where_to_read_it(
+    system, note, mailoutbox, django_capture_on_commit_callbacks
+):
+    people = system.people
+    for who in ("leader", "owner", "viewer", "analyst", "district"):
+        people[who].email = f"{who}@example.org"
+        people[who].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.publish_note(note, by=people["analyst"])
+    assert sorted(address for m in mailoutbox for address in m.to) == [
+        "leader@example.org",
+        "owner@example.org",
+        "viewer@example.org",
+    ]  # not the publisher, nor a local-unit user
+    assert all("/notes/2025-10/" in message.body for message in mailoutbox)
+    with pytest.raises(actions.Refused):
+        actions.publish_note(note, by=people["analyst"])
+    assert len(mailoutbox) == 3

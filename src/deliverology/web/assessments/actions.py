@@ -37,6 +37,7 @@ from deliverology.web.assessments.models import (
     NoteEntry,
     ReportingRound,
 )
+from deliverology.web.assessments.readers import announce_note, announce_report
 from deliverology.web.chains.models import DeliveryChain
 from deliverology.web.chains.queries import weak_links
 from deliverology.web.performance.models import Metric
@@ -201,6 +202,7 @@ def publish_round(reporting_round: ReportingRound, *, by: User) -> ReportingRoun
     locked.frozen = builders.delivery_report(locked)
     locked.published_at, locked.published_by = timezone.now(), by
     locked.save()
+    announce_report(locked, by, today())
     return locked
 
 
@@ -251,6 +253,7 @@ def publish_note(note: MonthlyNote, *, by: User) -> MonthlyNote:
     locked.frozen = builders.note_figures(locked)
     locked.published_at, locked.published_by = timezone.now(), by
     locked.save()
+    announce_note(locked, by, today())
     return locked
 
 
