@@ -321,17 +321,54 @@ def with_pandas(path: Path, threads: int | None) -> dict[str, pa.Table]:
     return found
 
 
+def with_sql_and_copy(path: Path, threads: int | None) -> dict[str, pa.Table]:
+    """The limit of an import: the figures by hand-written SQL, then a bare binary COPY of
+    them (unit, period, subgroup, numerator, denominator, value) into an unindexed table of
+    the PostgreSQL at DATABASE_URL, one row at a time as psycopg writes them."""
+    import psycopg
+
+    found = with_sql(path, threads)
+    with psycopg.connect(os.environ["DATABASE_URL"].replace("postgres://", "postgresql://")) as db:
+        db.execute("DROP TABLE IF EXISTS bench_limit")
+        db.execute(
+            "CREATE TABLE bench_limit (unit text, period text, subgroup text, "
+            "numerator float8, denominator float8, value float8)"
+        )
+        with (
+            db.cursor() as cursor,
+            cursor.copy("COPY bench_limit FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(["text", "text", "text", "float8", "float8", "float8"])
+            for table in found.values():
+                for batch in table.to_batches(500_000):
+                    columns = batch.to_pydict()
+                    rows = zip(
+                        columns["unit"],
+                        columns["period"],
+                        columns["subgroup"],
+                        columns["records"],
+                        columns["records"],
+                        columns["proficiency"],
+                        strict=True,
+                    )
+                    for row in rows:
+                        copy.write_row(row)
+    return found
+
+
 VARIANTS: dict[str, Callable[[Path, int | None], Any]] = {
     "engine": with_engine,
     "engine-rows": with_engine_rows,
     "sql": with_sql,
     "pandas": with_pandas,
+    "limit": with_sql_and_copy,
 }
 LABELS = {
     "engine": "Engine (`compute_record_metric_tables`, Ibis on DuckDB, Arrow out)",
     "engine-rows": "Engine as the import reads it (`compute_record_metrics`, Python rows)",
     "sql": "DuckDB SQL by hand",
     "pandas": "pandas, as an analyst writes it",
+    "limit": "The limit: DuckDB SQL by hand + bare binary COPY into an unindexed table",
 }
 
 
@@ -575,7 +612,7 @@ def _path(value: str | None) -> Path | None:
 
 def side_by_side(args: argparse.Namespace) -> list[str]:
     path = records_file(args.rows)
-    variants = list(VARIANTS)
+    variants = [v for v in VARIANTS if v != "limit"]  # the limit is measured with imports
     groups = checked(variants, path, args.threads)
     print(f"{', '.join(variants)} agree on {groups:,} figures", flush=True)
     runs = median_runs(variants, path, args.repeats, args.threads)
@@ -631,7 +668,8 @@ for order, code in enumerate({("all", *SUBGROUPS)!r}):
     Subgroup.objects.get_or_create(code=code, defaults={{"name": code, "order": order}})
 """
 COUNT = "from deliverology.web.performance.models import Observation as O; print(O.objects.count())"
-PG_DIR, PG_PORT = Path(tempfile.gettempdir()) / "pg-bench3", "54334"
+PG_DIR = Path(tempfile.gettempdir()) / f"pg-bench-{os.environ.get('PGPORT', '54334')}"
+PG_PORT = os.environ.get("PGPORT", "54334")  # a port of your own on a shared machine
 
 
 @dataclass(frozen=True)
@@ -639,6 +677,8 @@ class Imported:
     units: Run
     records: Run
     observations: int
+    again: Run
+    limit: Run | None
 
 
 def imports(args: argparse.Namespace, databases: list[str]) -> list[str]:
@@ -673,7 +713,13 @@ def _import_once(env: dict[str, str], hierarchy: Path, path: Path, definition: P
         [*cli, "import", "records", str(path), "--definition", str(definition)], env
     )
     _, counted = measured([*cli, "manage", "shell", "-c", COUNT], env)
-    return Imported(units, records, int(counted.strip().splitlines()[-1]))
+    again, _ = measured(
+        [*cli, "import", "records", str(path), "--definition", str(definition)], env
+    )
+    limit = None
+    if "DATABASE_URL" in env:
+        limit, _ = measured(variant_command("limit", path, None, None), env)
+    return Imported(units, records, int(counted.strip().splitlines()[-1]), again, limit)
 
 
 def _fresh_database(database: str) -> dict[str, str]:
@@ -714,17 +760,33 @@ def _import_lines(
         "`scripts/postgres.sh` (fsync and synchronous_commit off).",
         "",
         "| Database | Observations written | Import records, median (s) | Runs (s) "
-        "| Peak memory, median (MiB) | Import units (s) |",
-        "|---|---|---|---|---|---|",
+        "| Peak memory, median (MiB) | Re-import, nothing changed (s) | Re-import / import "
+        "| Import units (s) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    limits = [d.limit for done in runs.values() for d in done if d.limit is not None]
     for database, done in runs.items():
         records = [d.records for d in done]
+        wall = _median(records, "wall")
+        again = _median([d.again for d in done], "wall")
         lines.append(
-            f"| {database} | {done[-1].observations:,} | **{_median(records, 'wall'):.1f}** | "
+            f"| {database} | {done[-1].observations:,} | **{wall:.1f}** | "
             f"{', '.join(f'{r.wall:.1f}' for r in records)} | "
-            f"{_median(records, 'peak_mib'):,.0f} | "
+            f"{_median(records, 'peak_mib'):,.0f} | {again:.1f} | {again / wall:.2f} | "
             f"{statistics.median(d.units.wall for d in done):.1f} |"
         )
+    if limits:
+        limit = _median(limits, "wall")
+        lines += [
+            "",
+            f"The limit ({LABELS['limit']}), same run: **{limit:.1f} s**, peak "
+            f"{_median(limits, 'peak_mib'):,.0f} MiB. Import / limit: "
+            + ", ".join(
+                f"{database} **{_median([d.records for d in done], 'wall') / limit:.2f}×**"
+                for database, done in runs.items()
+            )
+            + ".",
+        ]
     return [*lines, ""]
 
 

@@ -63,11 +63,18 @@ def use_data_folder_secret_key(*, create: bool) -> None:
 
 def setup_database(*, quiet: bool = True) -> None:
     """Create or upgrade the database and collect the static files."""
+    migrate_database(quiet=quiet)
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def migrate_database(*, quiet: bool = True) -> None:
+    """Create or upgrade the database (all an import needs: it serves no pages)."""
     _django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def cmd_setup(args: argparse.Namespace) -> None:
@@ -202,7 +209,7 @@ def _stop_serving(signum: int, frame: object) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> None:
-    setup_database()
+    migrate_database()
     from deliverology.web.performance.imports import file_too_large, run_import, start_import
     from deliverology.web.performance.models import ImportRun
 

@@ -134,6 +134,26 @@ def compute_record_metric_tables(
     return [_table(i, found) for i in range(len(metrics))]
 
 
+def store_record_metric_figures(
+    records: str | Path | pa.Table, metric: RecordMetric, connection: Any, name: str
+) -> None:
+    """The figures of `compute_record_metric_tables` kept in DuckDB as table `name` of
+    `connection` (an Ibis DuckDB connection): they never reach Python, and DuckDB holds them
+    within its memory limit, on disk beyond it. For imports of millions of figures."""
+    with _figure_expression(records, [metric], connection, ordered=False) as figures:
+        named = figures.select(
+            level=figures._level,
+            local_unit_code=figures._unit,
+            period=figures._period,
+            subgroup_code=figures._subgroup,
+            numerator=figures.numerator0,
+            denominator=figures.denominator0,
+            value=figures.value0,
+            records=figures.records,
+        )
+        connection.con.execute(f"CREATE TABLE {name} AS {connection.compile(named)}")
+
+
 def _figures(
     records: str | Path | pa.Table,
     metrics: Sequence[RecordMetric],
@@ -142,8 +162,17 @@ def _figures(
     *,
     ordered: bool,
 ) -> pa.Table:
-    shape = _shared_shape(metrics)
     con = connection if connection is not None else connect(backend)
+    with _figure_expression(records, metrics, con, ordered=ordered) as figures:
+        return arrow_result(con, figures)
+
+
+@contextmanager
+def _figure_expression(
+    records: str | Path | pa.Table, metrics: Sequence[RecordMetric], con: Any, *, ordered: bool
+) -> Iterator[Any]:
+    """The figures as an Ibis expression, while the finest grain it reads is cached."""
+    shape = _shared_shape(metrics)
     with _quiet_duckdb():
         table = _records_table(con, records)
         for metric in metrics:
@@ -156,10 +185,9 @@ def _figures(
             figures = ibis.union(*_groupings(labelled, shape, metrics))
             if ordered:
                 figures = figures.order_by(["_level", "_unit", "_period", "_subgroup"])
-            found = arrow_result(con, figures)
+            yield figures
         finally:
             finest.release()
-    return found
 
 
 def _shared_shape(metrics: Sequence[RecordMetric]) -> RecordMetric:

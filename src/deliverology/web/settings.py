@@ -297,6 +297,9 @@ if DELIVEROLOGY_ENGINE not in ("duckdb", "spark"):
 DELIVEROLOGY_IMPORT_SILENT_HOURS = float(env_str("DELIVEROLOGY_IMPORT_SILENT_HOURS", "6"))
 # The most values an import puts in one statement: SQLite builds may allow as few as 999.
 DELIVEROLOGY_IMPORT_BATCH_SIZE = int(env_str("DELIVEROLOGY_IMPORT_BATCH_SIZE", "999"))
+# The memory a record-level import may use for its figures, in megabytes: DuckDB gets half
+# (spilling to disk beyond it), the chunks of figures written to the database a quarter.
+DELIVEROLOGY_IMPORT_MEMORY_MB = float(env_str("DELIVEROLOGY_IMPORT_MEMORY_MB", "1024"))
 # The background worker says it is alive this often; /healthz answers 503 when it has been
 # silent for longer than DELIVEROLOGY_WORKER_SILENT_SECONDS, or a queued job has waited longer
 # than DELIVEROLOGY_QUEUE_WAIT_SECONDS.

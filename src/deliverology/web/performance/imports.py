@@ -32,9 +32,10 @@ from deliverology.core.periods import PeriodKind, parse_period
 from deliverology.engine.backends import BackendError
 from deliverology.engine.definitions import DefinitionError, RecordDefinition
 from deliverology.engine.mapping import DEFAULT_SUBGROUP, ColumnMapping
-from deliverology.engine.metrics import MetricRow, RecordMetricError, compute_record_metric
+from deliverology.engine.metrics import RecordMetricError
 from deliverology.engine.observations import MetricSpec, ObservationRow, read_observations
 from deliverology.engine.reading import UNPACKED_RATIO
+from deliverology.web.performance import record_import
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.hierarchy_import import import_hierarchy as _import_hierarchy
 from deliverology.web.performance.models import (
@@ -256,66 +257,47 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
 
 
 def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> ImportRun:
+    """Figures computed from records stay in a DuckDB workspace until they are written: see
+    record_import.py."""
     known = Known.load()
-    try:
-        definition = RecordDefinition.from_dict(run.mapping)
-        spec = known.metric_specs().get(definition.metric)
-        if spec is None:
-            raise DefinitionError(f"metric '{definition.metric}' is not defined in Deliverology")
-        say(f"Computing {definition.metric} from the records, at every level")
-        figures = compute_record_metric(
-            path, definition.record_metric(spec), backend=settings.DELIVEROLOGY_ENGINE
-        )
-    except (DefinitionError, RecordMetricError, BackendError, duckdb.Error, IbisError) as error:
-        return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
-    problems = _unknown_codes(figures, definition, known)
-    smallest = next(iter(definition.levels))
-    records = sum(
-        f.records for f in figures if f.level == smallest and f.subgroup_code == DEFAULT_SUBGROUP
-    )
-    run.rows_read, run.figures_read = records, len(figures)
-    run.notes = [f"{records:,} records gave {len(figures):,} figures"]
-    if problems:
-        return run.finish(ImportRun.Outcome.REFUSED, problems)
-    return _compare_and_write(run, _as_rows(figures), known, commit=commit, say=say)
-
-
-def _unknown_codes(
-    figures: Sequence[MetricRow], definition: RecordDefinition, known: Known
-) -> list[str]:
-    problems = []
-    for level, column in definition.levels.items():
-        codes = {f.local_unit_code for f in figures if f.level == level} - set(known.units)
-        if codes:
-            problems.append(_unknown("local unit", codes, f"column '{column}' ({level})"))
-    subgroups = {f.subgroup_code for f in figures} - set(known.subgroups)
-    if subgroups:
-        columns = ", ".join(f"'{c}'" for c in definition.subgroups)
-        problems.append(_unknown("subgroup", subgroups, f"column {columns}"))
-    return problems
-
-
-def _unknown(what: str, codes: set[str], where: str) -> str:
-    shown = ", ".join(f"'{code}'" for code in sorted(codes)[:10])
-    more = f" and {len(codes) - 10:,} more" if len(codes) > 10 else ""
-    return (
-        f"{len(codes):,} {what} code(s) in {where} are not known: {shown}{more}. "
-        f"Load or add them first."
-    )
-
-
-def _as_rows(figures: Iterable[MetricRow]) -> Iterator[ObservationRow]:
-    for figure in figures:
-        yield ObservationRow(
-            line=0,
-            metric_code=figure.metric_code,
-            local_unit_code=figure.local_unit_code,
-            period=figure.period,
-            subgroup_code=figure.subgroup_code,
-            numerator=figure.numerator,
-            denominator=figure.denominator,
-            value=figure.value,
-        )
+    budget = record_import.Budget.from_settings()
+    with record_import.workspace(budget) as workspace:
+        try:
+            definition = RecordDefinition.from_dict(run.mapping)
+            spec = known.metric_specs().get(definition.metric)
+            if spec is None:
+                raise DefinitionError(
+                    f"metric '{definition.metric}' is not defined in Deliverology"
+                )
+            say(f"Computing {definition.metric} from the records, at every level")
+            record_import.compute_figures(
+                workspace, path, definition.record_metric(spec), settings.DELIVEROLOGY_ENGINE
+            )
+        except (DefinitionError, RecordMetricError, BackendError, duckdb.Error, IbisError) as error:
+            return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
+        con = workspace.con
+        problems = record_import.unknown_codes(con, definition, known.units, known.subgroups)
+        smallest = next(iter(definition.levels))
+        records, figures = record_import.records_and_figures(con, smallest, DEFAULT_SUBGROUP)
+        run.rows_read, run.figures_read = records, figures
+        run.notes = [f"{records:,} records gave {figures:,} figures"]
+        if problems:
+            return run.finish(ImportRun.Outcome.REFUSED, problems)
+        say("Comparing with the figures already held")
+        metric = known.metrics[definition.metric]
+        compared = record_import.compare(con, metric, budget)
+        run.rows_new, run.rows_changed = compared.new, compared.changed
+        run.rows_unchanged = compared.unchanged
+        if not commit:
+            return run.finish(ImportRun.Outcome.PREVIEWED)
+        if compared.new or compared.changed:
+            say(f"Writing {compared.new:,} new and {compared.changed:,} changed figures")
+            try:
+                record_import.write(con, metric, run, compared, budget, run.created_by)
+            except DatabaseError as error:
+                run.finish(ImportRun.Outcome.FAILED, [f"The database refused the import: {error}"])
+                raise
+    return run.finish(ImportRun.Outcome.COMMITTED)
 
 
 def _compare_and_write(

@@ -370,6 +370,25 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         million figures need no model instances."""
         return self._load_rows((*figure, source, import_run_id) for figure in figures)
 
+    def load_figure_chunks(
+        self,
+        chunks: Iterable[Sequence[Sequence[Any]]],
+        *,
+        metric_id: int,
+        source: str,
+        import_run_id: int,
+    ) -> int:
+        """Insert new figures of one metric given in chunks of tuples (local unit id,
+        subgroup id, period, period start, numerator, denominator, value), one chunk in
+        memory at a time: a binary COPY on PostgreSQL, each chunk one `executemany` on SQLite.
+        They are neither provisional nor missing."""
+        rows = (
+            (metric_id, *figure, False, "", source, import_run_id)
+            for chunk in chunks
+            for figure in chunk
+        )
+        return self._load_rows(rows, batch_size=100_000)
+
     def _load_rows(self, rows: Iterable[Sequence[Any]], batch_size: int = 10_000) -> int:
         table = self.model._meta.db_table
         columns = [_column(self.model, name) for name in _LOAD_FIELDS]

@@ -1,0 +1,397 @@
+"""Record-level imports kept in columns from the engine to the database, in bounded memory.
+
+A national file gives millions of figures. They never become one Python object each: the
+engine leaves them as a table of a DuckDB workspace (a file in a temporary folder, so DuckDB
+spills to disk beyond its share of the memory budget); the figures the database already holds
+for the metric and the file's periods are exported into the same workspace; DuckDB sorts the
+file's figures into new, changed and unchanged, and checks every code against the local units,
+subgroups and periods the database knows, as one set, before anything is written. The new
+figures then go to the database in chunks sized by DELIVEROLOGY_IMPORT_MEMORY_MB: a binary COPY
+on PostgreSQL, batched inserts on SQLite. A file that changes nothing writes nothing.
+
+Everything is written in one transaction (all or nothing, as every import), each new or
+changed figure with its history and the import it came from (see docs/operating.md).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from simple_history.utils import bulk_update_with_history
+
+from deliverology.engine.definitions import RecordDefinition
+from deliverology.engine.metrics import (
+    compute_record_metric_tables,
+    store_record_metric_figures,
+)
+from deliverology.web.performance.actions import record_creation_history, refresh_rollups
+from deliverology.web.performance.models import ImportRun, Metric, Observation
+
+if TYPE_CHECKING:
+    from deliverology.engine.metrics import RecordMetric
+
+Say = Callable[[str], None]
+# What one figure costs in Python while it is written (a tuple of thirteen values, its floats
+# and dates): a chunk of the new figures holds a quarter of the budget's worth.
+ROW_BYTES = 500
+# DuckDB gets half the budget, and never less than this (it needs some room for any query).
+DUCKDB_LEAST_MB = 128
+_HELD = ("id", "local_unit_id", "subgroup_id", "period", "numerator", "denominator", "value")
+_HELD_TYPES = {
+    "id": "BIGINT",
+    "local_unit_id": "BIGINT",
+    "subgroup_id": "BIGINT",
+    "period": "VARCHAR",
+    "numerator": "DOUBLE",
+    "denominator": "DOUBLE",
+    "value": "DOUBLE",
+    "provisional": "INTEGER",
+    "missing_reason": "VARCHAR",
+}
+_CHANGED = ("numerator", "denominator", "value", "provisional", "missing_reason")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How the import's memory budget (DELIVEROLOGY_IMPORT_MEMORY_MB) is shared out."""
+
+    megabytes: float
+
+    @classmethod
+    def from_settings(cls) -> Budget:
+        return cls(float(settings.DELIVEROLOGY_IMPORT_MEMORY_MB))
+
+    @property
+    def duckdb_limit(self) -> str:
+        return f"{max(DUCKDB_LEAST_MB, int(self.megabytes / 2))}MB"
+
+    @property
+    def rows_a_chunk(self) -> int:
+        return max(1, int(self.megabytes * 1_000_000 / 4 / ROW_BYTES))
+
+
+@dataclass
+class Compared:
+    """How many of the file's figures are new, changed and unchanged."""
+
+    new: int
+    changed: int
+    unchanged: int
+
+
+@contextmanager
+def workspace(budget: Budget) -> Iterator[Any]:
+    """A DuckDB database in a temporary folder of the data folder, as an Ibis connection,
+    limited to its share of the budget and spilling to disk beyond it."""
+    import ibis  # the engine's own library, loaded when records are imported
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix="import-") as folder:
+        con = duckdb.connect(str(Path(folder) / "workspace.duckdb"))
+        try:
+            con.execute(f"SET memory_limit = '{budget.duckdb_limit}'")
+            con.execute(f"SET temp_directory = '{Path(folder) / 'spill'}'")
+            con.execute("SET preserve_insertion_order = false")
+            yield ibis.duckdb.from_connection(con)
+        finally:
+            con.close()
+
+
+def compute_figures(
+    workspace: Any, path: Path, metric: RecordMetric, backend: str, name: str = "figures"
+) -> None:
+    """The metric's figures as table `name` of the workspace: computed there on DuckDB; on
+    Spark computed there and copied in as Arrow."""
+    if backend == "duckdb":
+        store_record_metric_figures(path, metric, workspace, name)
+        return
+    (found,) = compute_record_metric_tables(path, [metric], backend=backend)
+    workspace.con.register("_computed", found)
+    workspace.con.execute(f"CREATE TABLE {name} AS SELECT * FROM _computed")  # noqa: S608
+    workspace.con.unregister("_computed")
+
+
+def unknown_codes(
+    con: duckdb.DuckDBPyConnection, definition: RecordDefinition, units: Any, subgroups: Any
+) -> list[str]:
+    """The local units and subgroups of the figures the database does not know, as a set."""
+    _known_codes(con, "known_units", units)
+    _known_codes(con, "known_subgroups", subgroups)
+    problems = []
+    for level, column in definition.levels.items():
+        codes = _codes_not_in(con, "local_unit_code", "known_units", f"level = '{level}'")
+        if codes:
+            problems.append(_unknown("local unit", codes, f"column '{column}' ({level})"))
+    codes = _codes_not_in(con, "subgroup_code", "known_subgroups", "true")
+    if codes:
+        columns = ", ".join(f"'{c}'" for c in definition.subgroups)
+        problems.append(_unknown("subgroup", codes, f"column {columns}"))
+    return problems
+
+
+def _known_codes(con: duckdb.DuckDBPyConnection, name: str, ids: dict[str, int]) -> None:
+    known = pa.table({"code": list(ids), "id": pa.array(list(ids.values()), pa.int64())})
+    con.register("_known", known)
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _known")  # noqa: S608
+    con.unregister("_known")
+
+
+def _codes_not_in(con: duckdb.DuckDBPyConnection, column: str, known: str, where: str) -> set[str]:
+    sql = (
+        f"SELECT DISTINCT f.{column} FROM figures f ANTI JOIN {known} k "  # noqa: S608
+        f"ON k.code = f.{column} WHERE {where}"
+    )
+    return {code for (code,) in con.execute(sql).fetchall()}
+
+
+def _unknown(what: str, codes: set[str], where: str) -> str:
+    shown = ", ".join(f"'{code}'" for code in sorted(codes)[:10])
+    more = f" and {len(codes) - 10:,} more" if len(codes) > 10 else ""
+    return (
+        f"{len(codes):,} {what} code(s) in {where} are not known: {shown}{more}. "
+        f"Load or add them first."
+    )
+
+
+def records_and_figures(
+    con: duckdb.DuckDBPyConnection, level: str, default_subgroup: str
+) -> tuple[int, int]:
+    """How many records the figures came from (those of the smallest level, all records),
+    and how many figures there are."""
+    sql = (
+        "SELECT coalesce(sum(records) FILTER (level = ? AND subgroup_code = ?), 0)::BIGINT, "
+        "count(*) FROM figures"
+    )
+    found = con.execute(sql, [level, default_subgroup]).fetchone()
+    assert found is not None  # noqa: S101  (an aggregate always gives a row)
+    return int(found[0]), int(found[1])
+
+
+def compare(con: duckdb.DuckDBPyConnection, metric: Metric, budget: Budget) -> Compared:
+    """Sort the figures into new, changed and unchanged against what the database holds for
+    the metric and the file's periods, exported into the workspace."""
+    periods = [p for (p,) in con.execute("SELECT DISTINCT period FROM figures").fetchall()]
+    starts = pa.table(
+        {
+            "period": periods,
+            "period_start": pa.array([metric.parse_period(p).start for p in periods], pa.date32()),
+        }
+    )
+    con.register("_starts", starts)
+    con.execute("CREATE TABLE periods AS SELECT * FROM _starts")
+    con.unregister("_starts")
+    _export_held(con, metric, periods, budget)
+    con.execute(_COMPARED)
+    counts = dict(con.execute("SELECT state, count(*) FROM compared GROUP BY state").fetchall())
+    return Compared(counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0))
+
+
+# A figure is unchanged when its counts and value equal those held (floats to 1e-12, as the
+# comparison of any other import) and the held one was neither provisional nor missing.
+_COMPARED = """
+CREATE TABLE compared AS
+WITH fresh AS (
+    SELECT u.id AS local_unit_id, s.id AS subgroup_id, f.period, p.period_start,
+           f.numerator, f.denominator, f.value
+    FROM figures f
+    JOIN known_units u ON u.code = f.local_unit_code
+    JOIN known_subgroups s ON s.code = f.subgroup_code
+    JOIN periods p ON p.period = f.period
+)
+SELECT fresh.*, held.id AS held_id,
+    CASE
+        WHEN held.id IS NULL THEN 'new'
+        WHEN same(fresh.numerator, held.numerator) AND same(fresh.denominator, held.denominator)
+             AND same(fresh.value, held.value) AND held.provisional = 0
+             AND coalesce(held.missing_reason, '') = '' THEN 'unchanged'
+        ELSE 'changed'
+    END AS state
+FROM fresh LEFT JOIN held USING (local_unit_id, subgroup_id, period)
+"""
+_SAME = """
+CREATE MACRO same(a, b) AS (a IS NULL AND b IS NULL) OR (a IS NOT NULL AND b IS NOT NULL
+    AND abs(a - b) <= greatest(1e-12 * greatest(abs(a), abs(b)), 1e-12))
+"""
+
+
+def _export_held(
+    con: duckdb.DuckDBPyConnection, metric: Metric, periods: list[str], budget: Budget
+) -> None:
+    columns = ", ".join(f"{name} {kind}" for name, kind in _HELD_TYPES.items())
+    con.execute(f"CREATE TABLE held ({columns})")
+    con.execute(_SAME)
+    size = max(1, settings.DELIVEROLOGY_IMPORT_BATCH_SIZE - 1)
+    for start in range(0, len(periods), size):
+        some = periods[start : start + size]
+        if connection.vendor == "postgresql":
+            _copy_held(con, metric, some)
+        else:
+            _fetch_held(con, metric, some, budget)
+
+
+def _held_query(metric: Metric, periods: list[str]) -> tuple[str, list[Any]]:
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    listed = ", ".join(["%s"] * len(periods))
+    selected = ", ".join(_HELD)
+    sql = (
+        f"SELECT {selected}, CASE WHEN provisional THEN 1 ELSE 0 END, missing_reason "  # noqa: S608
+        f"FROM {table} WHERE metric_id = %s AND period IN ({listed})"
+    )
+    return sql, [metric.pk, *periods]
+
+
+def _copy_held(con: duckdb.DuckDBPyConnection, metric: Metric, periods: list[str]) -> None:
+    """PostgreSQL writes the held figures as CSV into a file DuckDB reads: no Python object
+    per figure, and no more memory than a block of the file."""
+    from psycopg import sql as pg  # installed with PostgreSQL's extra
+
+    text, params = _held_query(metric, periods)
+    query = pg.SQL(text.replace("%s", "{}")).format(*map(pg.Literal, params))
+    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix="held-") as folder:
+        path = Path(folder) / "held.csv"
+        with connection.cursor() as cursor, path.open("wb") as out:
+            copying = pg.SQL("COPY ({}) TO STDOUT (FORMAT CSV)").format(query)
+            with cursor.cursor.copy(copying) as copy:
+                for block in copy:
+                    out.write(block)
+        types = ", ".join(f"'{name}': '{kind}'" for name, kind in _HELD_TYPES.items())
+        con.execute(
+            f"INSERT INTO held SELECT * FROM read_csv('{path}', header = false, "  # noqa: S608
+            f"delim = ',', auto_detect = false, columns = {{{types}}}, quote = '\"', escape = '\"')"
+        )
+
+
+def _fetch_held(
+    con: duckdb.DuckDBPyConnection, metric: Metric, periods: list[str], budget: Budget
+) -> None:
+    sql, params = _held_query(metric, periods)
+    names = list(_HELD_TYPES)
+    arrow = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "BIGINT": pa.int64()}
+    schema = pa.schema([(name, arrow.get(kind, pa.int64())) for name, kind in _HELD_TYPES.items()])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(budget.rows_a_chunk):
+            columns = list(zip(*rows, strict=True))
+            chunk = pa.table(
+                [pa.array(column, schema.field(i).type) for i, column in enumerate(columns)],
+                names=names,
+            )
+            con.register("_chunk", chunk)
+            con.execute("INSERT INTO held SELECT * FROM _chunk")
+            con.unregister("_chunk")
+
+
+def write(
+    con: duckdb.DuckDBPyConnection,
+    metric: Metric,
+    run: ImportRun,
+    compared: Compared,
+    budget: Budget,
+    by: User | None,
+) -> None:
+    """Write the new and changed figures, their history and the metric's roll-ups, in one
+    transaction."""
+    with transaction.atomic():
+        with _references_checked_as_a_set(compared.new):
+            _write_new(con, metric, run, budget)
+        record_creation_history(run, by)
+        if compared.changed:
+            _write_changed(con, run, budget, by)
+        refresh_rollups([metric])
+
+
+# From this many new figures on, PostgreSQL checks their references once, as a set, rather
+# than once a row at the commit (see _references_checked_as_a_set).
+SET_CHECK_FROM = 100_000
+
+
+@contextmanager
+def _references_checked_as_a_set(new: int) -> Iterator[None]:
+    """On PostgreSQL, the observation table's foreign keys (metric, local unit, subgroup,
+    import) are dropped for the COPY and added again, with the same names and definitions,
+    in the same transaction: adding a key checks every row in one join, where a deferred key
+    checks each new row on its own at the commit (four lookups a row: most of a large
+    import's time). The import already checked the codes as a set; adding the keys again
+    checks the table as the database sees it, so the keys stay valid: a row that broke one
+    would make the import fail and roll back. A killed import rolls back the drop too. The
+    table is locked against readers while the figures are written."""
+    if connection.vendor != "postgresql" or new < SET_CHECK_FROM:
+        yield
+        return
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [Observation._meta.db_table],
+        )
+        keys = cursor.fetchall()
+        for name, _ in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+
+
+_NEW = """
+SELECT local_unit_id, subgroup_id, period, period_start, numerator, denominator, value
+FROM compared WHERE state = 'new'
+ORDER BY local_unit_id, subgroup_id, period
+"""
+
+
+def _write_new(
+    con: duckdb.DuckDBPyConnection, metric: Metric, run: ImportRun, budget: Budget
+) -> None:
+    """The new figures in chunks, in the order of the table's key (its indexes grow at
+    their end): a binary COPY on PostgreSQL, inserts of a chunk at a time on SQLite."""
+    reader = con.sql(_NEW).to_arrow_reader(budget.rows_a_chunk)
+    chunks = (_rows(batch) for batch in reader)
+    Observation.objects.load_figure_chunks(
+        chunks, metric_id=metric.pk, source=run.file_name, import_run_id=run.pk
+    )
+
+
+def _rows(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:
+    return list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+
+
+def _write_changed(
+    con: duckdb.DuckDBPyConnection, run: ImportRun, budget: Budget, by: User | None
+) -> None:
+    fields = [*_CHANGED, "source", "import_run"]
+    # An update of n rows carries an id and a value per field and row, and the ids again.
+    rows_a_statement = max(1, settings.DELIVEROLOGY_IMPORT_BATCH_SIZE // (2 * len(fields) + 1))
+    sql = "SELECT held_id, numerator, denominator, value FROM compared WHERE state = 'changed'"
+    reader = con.sql(sql).to_arrow_reader(budget.rows_a_chunk)
+    for batch in reader:
+        changed = {row[0]: row[1:] for row in _rows(batch)}
+        ids = list(changed)
+        for first in range(0, len(ids), settings.DELIVEROLOGY_IMPORT_BATCH_SIZE):
+            some = ids[first : first + settings.DELIVEROLOGY_IMPORT_BATCH_SIZE]
+            observations = list(Observation.objects.filter(pk__in=some))
+            for observation in observations:
+                numbers = changed[observation.pk]
+                for name, figure in zip(_CHANGED, (*numbers, False, ""), strict=True):
+                    setattr(observation, name, figure)
+                observation.source, observation.import_run = run.file_name, run
+            bulk_update_with_history(
+                observations,
+                Observation,
+                fields,
+                batch_size=rows_a_statement,
+                default_user=by,
+                default_change_reason=f"import {run.pk}",
+            )
