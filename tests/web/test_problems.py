@@ -349,3 +349,48 @@ def test_the_momentum_page_shows_streaks_feeds_and_the_last_refresh(
     page = login("viewer").get("/momentum/").content.decode()
     assert 'id="streaks"' in page and Priority.objects.get(code="reading").title in page
     assert 'id="feeds"' in page and "2024-25" in page
+
+
+def test_it_raises_how_a_priority_is_delivered_missed_milestones_weak_links_likelihood(
+    system: System,
+) -> None:
+    from deliverology.web.assessments.actions import open_round
+    from deliverology.web.assessments.models import Assessment
+    from deliverology.web.chains.models import ChainLink, DeliveryChain, LinkRating
+    from deliverology.web.plans.models import DeliveryPlan, Milestone
+
+    reading = system.priorities["reading"]
+    plan = DeliveryPlan.objects.create(priority=reading)  # type: ignore[misc]
+    for title, due, status in (
+        ("Coaches hired", date(2025, 8, 1), "late"),
+        ("Materials bought", date(2025, 9, 1), "on_track"),
+        ("Training done", date(2025, 7, 1), "done"),
+    ):
+        Milestone.objects.create(plan=plan, title=title, due=due, status=status)
+    chain = DeliveryChain.objects.create(priority=reading, title="Structured literacy")  # type: ignore[misc]
+    link = ChainLink.objects.create(
+        chain=chain, position=1, actor_kind="teacher", actor="K-3 teachers", owner_name="Leads"
+    )
+    LinkRating.objects.create(
+        link=link,
+        rating="red",
+        evidence="No phonics block in half the classrooms",
+        rated_on=date(2025, 9, 1),
+        rated_by=system.people["analyst"],  # type: ignore[misc]
+    )
+    reporting_round = open_round("July 2025", date(2025, 7, 31))
+    Assessment.objects.filter(reporting_round=reporting_round, priority=reading).update(  # type: ignore[misc]
+        likelihood="amber_red", status=Assessment.Status.FINAL
+    )
+
+    evaluate_triggers(TODAY)
+    problem = Problem.objects.get(priority=reading, metric=None)
+    kinds = {fired["trigger"] for fired in problem.evidence["triggers"]}
+    assert {TriggerKind.MISSED_MILESTONES, TriggerKind.CHAIN_LINK, TriggerKind.LIKELIHOOD} <= kinds
+    assert problem.local_unit == system.units["ST"]
+
+    link.mitigation = "Coaches model the phonics block weekly"
+    link.save()
+    evaluate_triggers(TODAY)
+    kinds = {fired["trigger"] for fired in Problem.objects.get(pk=problem.pk).evidence["triggers"]}
+    assert TriggerKind.CHAIN_LINK not in kinds

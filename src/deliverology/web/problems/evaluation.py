@@ -21,6 +21,7 @@ from django.db import connection
 from deliverology.configuration import load_method_config
 from deliverology.core.config import MethodConfig
 from deliverology.core.periods import Period
+from deliverology.core.plans import MilestoneStatus
 from deliverology.core.problems import (
     BELOW,
     ON_OR_ABOVE,
@@ -31,9 +32,15 @@ from deliverology.core.problems import (
     Fired,
     FloatArray,
     IntArray,
+    LinkRating,
+    MilestoneDates,
+    Rating,
     TriggerKind,
+    chain_link_trigger,
     falling_runs,
     far_below_sub_target,
+    likelihood_trigger,
+    missed_milestones,
     progress_falling,
     stale_feed,
     status_codes,
@@ -41,7 +48,10 @@ from deliverology.core.problems import (
     trailing_runs,
     trajectory_trigger,
 )
+from deliverology.web.assessments.models import Assessment
+from deliverology.web.chains.queries import weak_links
 from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup, Subgroup
+from deliverology.web.plans.models import Milestone
 from deliverology.web.priorities.models import Priority, Target
 from deliverology.web.subtargets.models import SubTargetPoint, SubTargetSet
 
@@ -138,6 +148,7 @@ def evaluate(today: date, open_keys: Iterable[Key] = ()) -> list[Finding]:
             _judge_progress(priority, progress, matrices[progress.pk], context, findings)
         for watched in (goal, *priority.progress_metrics.all()):
             _judge_feed(priority, watched, latest.get(watched.pk, []), context, findings)
+    _judge_delivery(priorities, context, findings)
     return sorted(findings.values(), key=lambda f: tuple(-1 if k is None else k for k in f.key))
 
 
@@ -544,6 +555,67 @@ def _judge_feed(
         if all(f.kind is not TriggerKind.STALE_FEED for f in finding.fired):
             finding.fired.append(fired)
         finding.latest_period = finding.latest_period or periods[-1].label
+
+
+def _judge_delivery(
+    priorities: Sequence[Priority], context: Context, findings: dict[Key, Finding]
+) -> None:
+    """The triggers about how a priority is delivered rather than its figures: its plans'
+    missed milestones, its delivery chains' weak links with no mitigation and its latest
+    likelihood of delivery. Raised on the top unit, for the priority as a whole (no metric, no
+    subgroup). Three queries whatever the number of priorities."""
+    rules = context.config.problems.rules
+    evidence = _delivery_evidence(priorities)
+    for priority in priorities:
+        milestones, links, likelihood = evidence.get(priority.pk, ([], [], None))
+        fired = [
+            rule
+            for rule in (
+                missed_milestones(milestones, context.today, rules),
+                chain_link_trigger(links, rules),
+                likelihood_trigger(likelihood, rules),
+            )
+            if rule is not None
+        ]
+        for root in sorted(context.names.roots):
+            key: Key = (priority.pk, None, root, None)
+            if not fired and key not in context.wanted:
+                continue
+            finding = findings.get(key) or _new_finding(key, priority.goal_metric, context)
+            findings[key] = finding
+            finding.fired.extend(fired)
+
+
+def _delivery_evidence(
+    priorities: Sequence[Priority],
+) -> dict[int, tuple[list[MilestoneDates], list[LinkRating], str | None]]:
+    wanted = [p.pk for p in priorities]
+    milestones: dict[int, list[MilestoneDates]] = defaultdict(list)
+    for priority_id, due, status, completed_on in Milestone.objects.filter(
+        plan__priority__in=wanted, due__isnull=False
+    ).values_list("plan__priority_id", "due", "status", "completed_on"):
+        if due is None:
+            continue
+        met_on = (completed_on or due) if status == MilestoneStatus.DONE else None
+        milestones[priority_id].append(MilestoneDates(due, met_on))
+    links: dict[int, list[LinkRating]] = defaultdict(list)
+    for weak in weak_links():
+        links[weak.priority.pk].append(
+            LinkRating(
+                f"{weak.link.actor} ({weak.chain.title})",
+                Rating(weak.latest.rating),
+                weak.has_mitigation,
+            )
+        )
+    likelihood: dict[int, str] = {}
+    for priority_id, rating in (
+        Assessment.objects.filter(priority__in=wanted, status=Assessment.Status.FINAL)
+        .exclude(likelihood="")
+        .order_by("reporting_round__as_of")
+        .values_list("priority_id", "likelihood")
+    ):
+        likelihood[priority_id] = rating  # the latest round's rating is read last
+    return {pk: (milestones.get(pk, []), links.get(pk, []), likelihood.get(pk)) for pk in wanted}
 
 
 def _finding(
