@@ -266,7 +266,9 @@ def test_stretched_sub_targets_add_up_to_at_least_the_system_target(
     sign = 1 if direction is HIGHER else -1
     check = aggregation_check(stretch.sub_targets, districts, system_target, direction)
     assert not check.is_short
-    assert sign * (check.implied_system_value - system_target) >= 0
+    # met, to within the floating-point noise the check itself allows (1e-9 of the scale, 100):
+    # 1.9000000000000004 meets a lower-is-better 1.9
+    assert sign * (check.implied_system_value - system_target) >= -1e-9 * 100
     assert all(0 <= target <= 100 for target in stretch.sub_targets.values())
     weighted = sum(stretch.sub_targets[each.key] * each.denominator for each in districts)
     total = sum(each.denominator for each in districts)

@@ -10,6 +10,8 @@ CSV, which has no cell types, such text gets a leading apostrophe. Numbers stay 
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,6 +45,15 @@ def sheet_cell(sheet: Any, value: Any) -> Any:
 def csv_row(values: Iterable[Any]) -> list[Any]:
     """A row for `csv.writer`: text that would be a formula gets a leading apostrophe."""
     return [f"'{value}" if is_formula_like(value) else value for value in values]
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows written out as CSV text, each through `csv_row`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(csv_row(row))
+    return buffer.getvalue()
 
 
 def is_formula_like(value: Any) -> bool:

@@ -3,7 +3,6 @@ Everything goes through web/workbooks.py, so text people typed stays text."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from deliverology.web.chains.actions import ChainSummary
 from deliverology.web.chains.models import ChainLink
-from deliverology.web.workbooks import append_row, csv_row, new_workbook
+from deliverology.web.workbooks import append_row, csv_text, new_workbook
 
 
 def _link_header() -> list[str]:
@@ -83,9 +82,4 @@ def chain_workbook_bytes(summary: ChainSummary) -> bytes:
 
 
 def chain_csv_text(summary: ChainSummary) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(csv_row(_link_header()))
-    for link in summary.links:
-        writer.writerow(csv_row(_link_row(link, summary)))
-    return buffer.getvalue()
+    return csv_text([_link_header(), *(_link_row(link, summary) for link in summary.links)])
