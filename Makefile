@@ -47,7 +47,7 @@ test-sqlite: dev
 
 test-postgres: dev
 	@url=$$(PGPORT=$(PGPORT) bash scripts/postgres.sh start) && \
-	DATABASE_URL=$$url $(BIN)/pytest -q --numprocesses=auto tests/web tests/e2e; status=$$?; \
+	DATABASE_URL=$$url $(BIN)/pytest -q --numprocesses=auto tests/web tests/e2e tests/chains tests/routines; status=$$?; \
 	PGPORT=$(PGPORT) bash scripts/postgres.sh stop; exit $$status
 
 bench: dev
