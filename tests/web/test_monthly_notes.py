@@ -162,3 +162,53 @@ def test_publishing_tells_the_notes_readers_once_where_to_read_it(
     with pytest.raises(actions.Refused):
         actions.publish_note(note, by=people["analyst"])
     assert len(mailoutbox) == 3
+
+
+def test_the_note_lists_missed_and_due_milestones_open_actions_and_the_leaders_problems(
+    login, system, note
+):
+    from deliverology.core.problems import Severity
+    from deliverology.web.plans.models import DeliveryPlan, Milestone
+    from deliverology.web.problems.models import Problem
+    from deliverology.web.routines.models import Action
+
+    reading = system.priorities["reading"]
+    plan = DeliveryPlan.objects.create(priority=reading)
+    for title, due, status in (
+        ("Coaches hired", dt.date(2025, 9, 15), "on_track"),  # missed: today is 2025-11-01
+        ("Training done", dt.date(2025, 9, 1), "done"),
+        ("Review held", dt.date(2025, 12, 1), "not_started"),  # after the note's month
+    ):
+        Milestone.objects.create(plan=plan, title=title, due=due, status=status)
+    for description, due in (
+        ("Visit D3", dt.date(2025, 10, 1)),
+        ("Fund tutors", dt.date(2026, 1, 1)),
+    ):
+        Action.objects.create(
+            description=description,
+            owner=system.people["owner"],
+            due=due,
+            priority=reading,
+            raised_on=dt.date(2025, 9, 1),
+        )
+    for severity, where in ((Severity.CRISIS, "ST"), (Severity.WATCH, "D1")):
+        Problem.objects.create(
+            priority=reading,
+            local_unit=system.units[where],
+            severity=severity,
+            status=Problem.Status.CONFIRMED,
+            trigger="well_below",
+            sentence=f"A {severity} problem in {where}.",
+            opened_on=dt.date(2025, 10, 1),
+        )
+
+    rows = {row["code"]: row for row in actions.builders.note_figures(note)["priorities"]}
+    reading_row = rows["reading"]
+    assert [m["title"] for m in reading_row["milestones_missed"]] == ["Coaches hired"]
+    assert reading_row["milestones_due"] == []
+    assert (reading_row["actions_open"], reading_row["actions_overdue"]) == (2, 1)
+    assert [p["sentence"] for p in reading_row["problems"]] == ["A crisis problem in ST."]
+
+    page = login("leader").get("/notes/2025-10/").content.decode()
+    assert "A crisis problem in ST." in page and "A watch problem in D1." not in page
+    assert "1 missed" in page and "Coaches hired" in page and "1 overdue" in page

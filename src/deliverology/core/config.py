@@ -876,6 +876,7 @@ class ProblemSettings:
     status_labels: Mapping[str, str]
     trigger_labels: Mapping[str, str]
     evidence_sentences: Mapping[str, str]
+    on_monthly_note_from: Severity = Severity.PRIORITY_REVIEW
 
 
 @dataclass(frozen=True)
@@ -908,7 +909,13 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
         "evidence_sentences",
     )
     table = _table(data, key)
-    names = (*_PROBLEM_COUNTS, "far_below_sub_target", "not_suggested_for", *tables)
+    names = (
+        *_PROBLEM_COUNTS,
+        "far_below_sub_target",
+        "not_suggested_for",
+        "on_monthly_note_from",
+        *tables,
+    )
     _check_keys(table, key, names, closed=True)
     leave_out = table["not_suggested_for"]
     if not isinstance(leave_out, list) or not all(isinstance(t, str) for t in leave_out):
@@ -929,6 +936,10 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
             raise ConfigError(f"must be one of {known}", f"{key}.trigger_severity.{kind}")
         severities[TriggerKind(kind)] = Severity(level)
     sentences = _labels(table, "evidence_sentences", TriggerKind)
+    on_note = table.get("on_monthly_note_from", Severity.PRIORITY_REVIEW.value)
+    if on_note not in set(Severity):
+        known = ", ".join(Severity)
+        raise ConfigError(f"must be one of {known}", f"{key}.on_monthly_note_from")
     return ProblemSettings(
         rules=TriggerRules(
             **counts, far_below_sub_target=far_below, severities=MappingProxyType(severities)
@@ -939,6 +950,7 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
         status_labels=_labels(table, "status_labels", ProblemStatus),
         trigger_labels=_labels(table, "trigger_labels", TriggerKind),
         evidence_sentences=sentences,
+        on_monthly_note_from=Severity(on_note),
     )
 
 

@@ -34,9 +34,10 @@ from deliverology.web.assessments.models import (
     MonthlyNote,
     ReportingRound,
 )
+from deliverology.web.assessments.note_delivery import note_delivery
 from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import UnitFigure, load_series
-from deliverology.web.priorities import charts
+from deliverology.web.priorities import charts, clock
 from deliverology.web.priorities.progress import Progress, plan_for, progress_of
 from deliverology.web.subtargets.plans import agreed_sub_targets
 
@@ -78,6 +79,7 @@ def note_figures(note: MonthlyNote) -> Figures:
         .first()
     )
     before = _by_code(previous.frozen if previous and previous.frozen else {})
+    delivery = note_delivery(priorities, note.month, clock.today())
     rows = []
     for priority in priorities:
         now = progress_figures(progress.get(priority.pk))
@@ -89,6 +91,7 @@ def note_figures(note: MonthlyNote) -> Figures:
                 **now,
                 "change": _change_since(now, then, previous),
                 "suggested_headline": _headline(priority.title, now),
+                **delivery.get(priority.pk, {}),
             }
         )
     return {"month": note.month.isoformat(), "priorities": rows}
