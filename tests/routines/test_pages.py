@@ -352,3 +352,20 @@ def test_the_pack_shows_the_plans_milestones_the_chains_weak_links_and_the_asses
     assert "Likelihood of delivery: Amber-red (July 2025, draft). Coaching started late." in (
         section.get_text(" ", strip=True)
     )
+
+
+def test_the_momentum_page_shows_days_since_the_last_stocktake_and_actions_closed_on_time(
+    login: Callable[[str], object], stocktake: Stocktake
+) -> None:
+    from deliverology.web.routines.actions import mark_held
+
+    before = soup(login("leader").get(reverse("momentum")))  # type: ignore[attr-defined]
+    assert "none held" in before.select_one("#streaks tbody tr .stocktake").get_text()
+
+    mark_held(stocktake)
+    page = soup(login("leader").get(reverse("momentum")))  # type: ignore[attr-defined]
+    row = page.select_one("#streaks tbody tr")  # reading, the first priority
+    # today is 2025-11-01: held 12 days ago, within the monthly cadence
+    assert row.select_one(".stocktake").get_text(" ", strip=True) == "2025-10-20, 12 days ago"
+    # of the two actions due, one was closed on time, the other is open and late
+    assert row.select_one(".on-time").get_text(" ", strip=True).startswith("50%")

@@ -82,6 +82,12 @@ class Cadence:
             raise ValueError(f"{text!r} is not a cadence like '2 weeks' or '3 months'")
         return cls(int(parts[0]), CadenceUnit(word))
 
+    @property
+    def longest_days(self) -> int:
+        """The most days one interval can span (a month counted as 31 days), so a routine is
+        called lapsed only when it surely is."""
+        return self.count * (7 if self.unit is CadenceUnit.WEEK else 31)
+
     def step(self, anchor: date, index: int) -> date:
         """The `index`-th date from the anchor (index 0 is the anchor); a month-end anchor stays
         at the end of shorter months."""

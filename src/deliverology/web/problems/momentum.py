@@ -2,25 +2,47 @@
 streak on trajectory, each data feed's freshness and the days since the last data refresh, in
 a fixed number of queries.
 
-Waiting for the routines: days since each priority's last stocktake and the share of actions
-closed on time use `core.momentum.days_since` and `core.momentum.on_time_share` once stocktakes
-and actions are stored."""
+The routines too: days since each priority's last stocktake held (lapsed beyond the stocktake's
+cadence and `[momentum] grace_days`), and the share of its actions closed on time, over all
+actions due so far and over those due in the last 90 days, so the trend shows."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max
 
 from deliverology.configuration import load_method_config
-from deliverology.core.momentum import days_since, streak_on_trajectory, target_met_early
+from deliverology.core.config import MethodConfig
+from deliverology.core.momentum import (
+    ActionDates,
+    days_since,
+    has_lapsed,
+    on_time_share,
+    streak_on_trajectory,
+    target_met_early,
+)
 from deliverology.core.periods import Period
+from deliverology.core.routines import Routine
 from deliverology.core.status import is_stale
 from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import load_series
 from deliverology.web.priorities.models import Priority, Target
 from deliverology.web.priorities.progress import Progress, plan_for, progress_of
+from deliverology.web.routines.models import Action, Stocktake
+
+RECENT_DAYS = 90  # the recent window of the on-time share, beside the share over all time
+
+
+@dataclass(frozen=True)
+class RoutineMomentum:
+    last_stocktake: date | None = None
+    days_since_stocktake: int | None = None
+    stocktake_lapsed: bool = True
+    on_time: float | None = None
+    on_time_recent: float | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,7 @@ class PriorityMomentum:
     priority: Priority
     progress: Progress
     streak: int
+    routines: RoutineMomentum = RoutineMomentum()
 
 
 @dataclass(frozen=True)
@@ -84,6 +107,10 @@ def momentum(today: date) -> Momentum:
                     rows.append(
                         PriorityMomentum(priority, progress, streak_on_trajectory(statuses))
                     )
+    routines = _routines([row.priority for row in rows], config, today)
+    rows = [
+        PriorityMomentum(r.priority, r.progress, r.streak, routines[r.priority.pk]) for r in rows
+    ]
     rows.sort(key=lambda row: row.priority.order)
     finished = ImportRun.objects.filter(outcome=ImportRun.Outcome.COMMITTED).aggregate(
         last=Max("finished_at")
@@ -99,6 +126,37 @@ def momentum(today: date) -> Momentum:
         refresh_lapsed=since is None or since > limit,
         refresh_days=limit,
     )
+
+
+def _routines(
+    priorities: list[Priority], config: MethodConfig, today: date
+) -> dict[int, RoutineMomentum]:
+    """Each priority's stocktakes and actions, in two queries."""
+    wanted = [p.pk for p in priorities]
+    last_held: dict[int, date] = {}
+    for priority_id, held_on in Stocktake.objects.filter(
+        status=Stocktake.Status.HELD, priorities__in=wanted, held_on__lte=today
+    ).values_list("priorities", "held_on"):
+        last_held[priority_id] = max(held_on, last_held.get(priority_id, held_on))
+    actions: dict[int, list[ActionDates]] = defaultdict(list)
+    for priority_id, due, closed_on in Action.objects.filter(priority__in=wanted).values_list(
+        "priority_id", "due", "closed_on"
+    ):
+        actions[priority_id].append(ActionDates(due, closed_on))
+    cadence = config.routines.cadences[Routine.STOCKTAKE].longest_days
+    recent_from = today - timedelta(days=RECENT_DAYS)
+    found = {}
+    for pk in wanted:
+        last = last_held.get(pk)
+        dates = actions.get(pk, [])
+        found[pk] = RoutineMomentum(
+            last_stocktake=last,
+            days_since_stocktake=days_since(last, today),
+            stocktake_lapsed=has_lapsed(last, cadence, config.momentum.grace_days, today),
+            on_time=on_time_share(dates, today),
+            on_time_recent=on_time_share([a for a in dates if a.due > recent_from], today),
+        )
+    return found
 
 
 def _feed(metric: Metric, progress: Progress, today: date) -> Feed:

@@ -19,6 +19,7 @@ from deliverology.web.problems import lists
 from deliverology.web.problems.actions import ProblemError, confirm, dismiss, resolve
 from deliverology.web.problems.forms import CloseForm, ConfirmForm, RegisterFilterForm
 from deliverology.web.problems.models import Problem
+from deliverology.web.problems.momentum import RECENT_DAYS
 from deliverology.web.problems.momentum import momentum as momentum_figures
 
 PAGE_SIZE = 50
@@ -142,4 +143,5 @@ def close_problem(request: HttpRequest, pk: int) -> HttpResponse:
 def momentum(request: HttpRequest) -> HttpResponse:
     request_access(request)  # every signed-in role reads it
     figures = momentum_figures(today())
-    return render(request, "problems/momentum.html", {"momentum": figures})
+    context = {"momentum": figures, "recent_days": RECENT_DAYS}
+    return render(request, "problems/momentum.html", context)
