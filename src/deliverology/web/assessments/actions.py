@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +39,7 @@ from deliverology.web.assessments.models import (
     ReportingRound,
 )
 from deliverology.web.assessments.readers import announce_note, announce_report
-from deliverology.web.chains.models import DeliveryChain
-from deliverology.web.chains.queries import weak_links
+from deliverology.web.chains.models import DeliveryChain, LinkRating
 from deliverology.web.performance.models import Metric
 from deliverology.web.plans.models import DeliveryPlan, Milestone
 from deliverology.web.priorities.clock import today
@@ -66,31 +66,43 @@ def suggestion_for(
     if status is None:
         progress = system_progress([assessment.priority]).get(assessment.priority_id)
         status = progress.status if progress else TrajectoryStatus.NO_DATA
+    as_of = min(assessment.reporting_round.as_of, today())
     if weak_chain_links is None:
-        weak_chain_links = unmitigated_weak_links(assessment.priority)
+        weak_chain_links = unmitigated_weak_links(assessment.priority, as_of)
     if missed_milestones is None:
-        missed_milestones = overdue_milestones(assessment.priority, today())
+        missed_milestones = overdue_milestones(assessment.priority, as_of)
     evidence = Evidence(status, assessment.sub_ratings(), weak_chain_links, missed_milestones)
     return suggest_likelihood(evidence, load_method_config().assessment.rules)
 
 
-def unmitigated_weak_links(priority: Priority) -> int | None:
-    """How many weak links of the priority's delivery chains have no mitigation; None when it
-    has no chain."""
+def unmitigated_weak_links(priority: Priority, on: dt.date) -> int | None:
+    """How many links of the priority's delivery chains were weak on a day (their latest rating
+    up to that day red or amber-red, `[chains] weak_ratings`) with no mitigation recorded; None
+    when it has no chain. A round's assessment reads the chain as it was on the round's date."""
     if not DeliveryChain.objects.filter(priority=priority).exists():
         return None
-    return sum(1 for weak in weak_links(priority) if not weak.has_mitigation)
+    weak = {str(rating) for rating in load_method_config().chains.weak_ratings}
+    latest: dict[int, str] = {}
+    for link_id, rating in (
+        LinkRating.objects.filter(link__chain__priority=priority, rated_on__lte=on)
+        .exclude(link__mitigation__gt="")
+        .order_by("rated_on", "pk")
+        .values_list("link_id", "rating")
+    ):
+        latest[link_id] = rating  # the latest rating up to the day is read last
+    return sum(1 for rating in latest.values() if rating in weak)
 
 
 def overdue_milestones(priority: Priority, on: dt.date) -> int | None:
-    """How many milestones of the priority's plans are past due and not done; None when it has
-    no plan."""
+    """How many milestones of the priority's plans were past due and not done on a day (done
+    later, or not yet); None when it has no plan."""
     if not DeliveryPlan.objects.filter(priority=priority).exists():
         return None
+    done_by_then = Q(status=MilestoneStatus.DONE) & (
+        Q(completed_on__isnull=True) | Q(completed_on__lte=on)
+    )
     return (
-        Milestone.objects.filter(plan__priority=priority, due__lt=on)
-        .exclude(status=MilestoneStatus.DONE)
-        .count()
+        Milestone.objects.filter(plan__priority=priority, due__lt=on).exclude(done_by_then).count()
     )
 
 
