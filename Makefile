@@ -43,11 +43,13 @@ lint: dev
 	DJANGO_SETTINGS_MODULE=deliverology.web.settings $(BIN)/django-admin makemigrations --check --dry-run
 
 test-sqlite: dev
-	$(BIN)/pytest -q --numprocesses=auto
+	$(BIN)/pytest -q --numprocesses=auto -m "not e2e"
+	$(BIN)/pytest -q --numprocesses=auto -m e2e  # the browser journeys' live servers on their own
 
 test-postgres: dev
 	@url=$$(PGPORT=$(PGPORT) bash scripts/postgres.sh start) && \
-	DATABASE_URL=$$url $(BIN)/pytest -q --numprocesses=auto tests/web tests/e2e tests/chains tests/routines; status=$$?; \
+	DATABASE_URL=$$url $(BIN)/pytest -q --numprocesses=auto tests/web tests/chains tests/routines && \
+	DATABASE_URL=$$url $(BIN)/pytest -q --numprocesses=auto tests/e2e; status=$$?; \
 	PGPORT=$(PGPORT) bash scripts/postgres.sh stop; exit $$status
 
 bench: dev
