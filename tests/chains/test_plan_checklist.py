@@ -29,6 +29,12 @@ def test_a_weak_link_without_mitigation_is_missing_from_the_plan_until_mitigated
     )
     client = login("analyst")
     assert WEAK_LINK in checklist_text(client)
+    page = BeautifulSoup(client.get(reverse("plan", args=["reading"])).content, "html.parser")
+    chain_section = page.find(id="chain-heading").parent
+    assert chain_section.select_one(".plan-chains a")["href"] == reverse(
+        "chain", args=["reading", chain.pk]
+    )
+    assert WEAK_LINK in chain_section.get_text(" ", strip=True)
 
     weak = chain.links.get(position=3)
     weak.mitigation = "Literacy coaches visit each school fortnightly."

@@ -33,6 +33,7 @@ from deliverology.web.accounts.access import (
     request_access,
     request_person,
 )
+from deliverology.web.chains.models import DeliveryChain
 from deliverology.web.plans import actions, spreadsheets
 from deliverology.web.plans.forms import (
     AccountabilityForm,
@@ -274,10 +275,15 @@ def _plan_page(request: HttpRequest, plan: DeliveryPlan) -> HttpResponse:
     page = actions.plan_page(plan, now, weak)
     config = load_method_config()
     heat_cells = _heat_cells(page)
+    chains = DeliveryChain.objects.filter(priority=plan.priority).order_by("title")
+    if plan.intervention is not None:
+        chains = chains.filter(intervention=plan.intervention)
     context = {
         "priority": plan.priority,
         "page": page,
         "plan": plan,
+        "chains": list(chains),
+        "weak_links": weak,
         "may_edit": can_edit_plan(access, request.user, plan),
         "person": getattr(request.user, "pk", None),
         "timeline": _timeline_chart(page, now),
