@@ -277,3 +277,27 @@ def test_the_crisis_group_page_says_whether_the_exit_criteria_are_met(
     status = page.split('id="exit-status"')[1].split("</p>")[0]
     assert met in status and "2024-25" in status
     assert (latest >= exit_value) == (met == "Met:")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_holds_one_priority_review_with_a_report_and_one_crisis_group(
+    client: Any,
+) -> None:
+    from django.contrib.auth.models import User
+
+    from deliverology.cli import main
+    from deliverology.demo.problems import CRISIS_MEETING_NOTES, REVIEW_RECOMMENDATIONS
+
+    assert main(["demo", "--no-serve", "--schools", "120"]) == 0
+    review = PriorityReview.objects.get()
+    assert review.problem.severity == "priority_review" and review.sites.exists()
+    assert [a.description for a in actions_from(review)] == [
+        text for text, _days in REVIEW_RECOMMENDATIONS
+    ]
+    group = CrisisGroup.objects.get()
+    assert group.problem.severity == "crisis" and group.scope.exists()
+    assert group.meetings.count() == len(CRISIS_MEETING_NOTES)
+    client.force_login(User.objects.get(username="analyst"))
+    report = client.get(f"/reviews/{review.pk}/?format=pdf")
+    assert report.status_code == 200 and report.content.startswith(b"%PDF")
+    assert client.get(f"/crisis-groups/{group.pk}/").status_code == 200

@@ -249,20 +249,26 @@ class ExitCheck:
     met: bool
 
 
+def latest_figure(problem: Problem) -> tuple[str, float | None]:
+    """The latest period and figure of the goal metric at the problem's place."""
+    metric = problem.metric or problem.priority.goal_metric
+    subgroup = _subgroup_of(problem)
+    if metric is None or subgroup is None:
+        return "", None
+    series = load_series([metric], [problem.local_unit_id], [subgroup])
+    figures = series.get((metric.pk, problem.local_unit_id, subgroup.pk), {})
+    if not figures:
+        return "", None
+    period = max(figures)
+    return period, figures[period].value
+
+
 def exit_check(group: CrisisGroup) -> ExitCheck:
     """The problem's place, its latest figure of the goal metric, against the exit value."""
     problem = group.problem
     metric = problem.metric or problem.priority.goal_metric
-    period, value = "", None
-    subgroup = _subgroup_of(problem)
-    if metric is not None and subgroup is not None:
-        series = load_series([metric], [problem.local_unit_id], [subgroup])
-        figures = series.get((metric.pk, problem.local_unit_id, subgroup.pk), {})
-        if figures:
-            period = max(figures)
-            value = figures[period].value
-    direction = metric.core_direction if metric is not None else None
-    met = direction is not None and exit_criterion_met(value, group.exit_value, direction)
+    period, value = latest_figure(problem)
+    met = metric is not None and exit_criterion_met(value, group.exit_value, metric.core_direction)
     return ExitCheck(period, value, group.exit_value, met)
 
 
