@@ -301,3 +301,21 @@ def test_the_demo_holds_one_priority_review_with_a_report_and_one_crisis_group(
     report = client.get(f"/reviews/{review.pk}/?format=pdf")
     assert report.status_code == 200 and report.content.startswith(b"%PDF")
     assert client.get(f"/crisis-groups/{group.pk}/").status_code == 200
+
+
+def test_a_site_or_an_owner_outside_the_problem_unit_or_unknown_is_refused(
+    system: System, login: Callable[[str], Any]
+) -> None:
+    review = _review(system)
+    group = _crisis_group(system)
+    analyst = login("analyst")
+    unknown = analyst.post(f"/reviews/{review.pk}/sites/", {"local_unit": "ZZ", "rationale": "x"})
+    assert unknown.status_code == 400 and "No local unit has this code." in unknown.content.decode()
+    owner = system.people["district"].pk  # type: ignore[attr-defined]
+    assert (
+        analyst.post(
+            f"/crisis-groups/{group.pk}/scope/", {"local_unit": "ZZ", "owner": owner}
+        ).status_code
+        == 400
+    )
+    assert not review.sites.exists() and not group.scope.exists()

@@ -72,10 +72,19 @@ class ReviewForm(forms.Form):
     follow_up_on = forms.DateField(label=_("Follow-up on"), required=False, widget=DateInput())
 
 
-class SiteForm(forms.Form):
-    local_unit = forms.ModelChoiceField(
-        label=_("Local unit"), queryset=LocalUnit.objects.order_by("path"), to_field_name="code"
+def _local_unit_by_code() -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    """A local unit typed by its code: a list of every school would be too long to choose from."""
+    return forms.ModelChoiceField(
+        label=_("Local unit (code)"),
+        queryset=LocalUnit.objects.all(),
+        to_field_name="code",
+        widget=forms.TextInput,
+        error_messages={"invalid_choice": _("No local unit has this code.")},
     )
+
+
+class SiteForm(forms.Form):
+    local_unit = _local_unit_by_code()
     rationale = forms.CharField(label=_("Why this site"), max_length=500)
 
 
@@ -111,9 +120,7 @@ class CrisisGroupForm(forms.Form):
 
 
 class ScopeForm(forms.Form):
-    local_unit = forms.ModelChoiceField(
-        label=_("Local unit"), queryset=LocalUnit.objects.order_by("path"), to_field_name="code"
-    )
+    local_unit = _local_unit_by_code()
     owner = PersonChoice(label=_("Accountable owner"), queryset=people())
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliverology.web.accounts.access import request_access, request_person, require_delivery_unit
 from deliverology.web.accounts.models import Profile
 from deliverology.web.chains.models import ChainLink
-from deliverology.web.documents import document_response
+from deliverology.web.documents import document_response, wants_pdf
 from deliverology.web.priorities.clock import today
 from deliverology.web.problems import reviews
 from deliverology.web.problems.forms import (
@@ -92,7 +92,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _review_page(
     request: HttpRequest, review: PriorityReview, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    editing = _may_edit(request) and status != 0
+    editing = _may_edit(request) and not wants_pdf(request)
     context = {
         "review": review,
         "problem": review.problem,
