@@ -9,7 +9,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -25,6 +25,7 @@ from deliverology.core.assessment import (
 from deliverology.core.brevity import NoteLimits
 from deliverology.core.periods import PeriodKind
 from deliverology.core.problems import Severity, TriggerKind, TriggerRules
+from deliverology.core.reviews import SiteKind
 from deliverology.core.routines import (
     QUESTION_FIELDS,
     WEEKDAYS,
@@ -877,6 +878,18 @@ class ProblemSettings:
     trigger_labels: Mapping[str, str]
     evidence_sentences: Mapping[str, str]
     on_monthly_note_from: Severity = Severity.PRIORITY_REVIEW
+    review_from: Severity = Severity.PRIORITY_REVIEW
+    site_labels: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType(
+            {"worst": "Worst", "best": "Best", "typical": "Typical"}
+        )
+    )
+    crisis_cadence_days: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({"weekly": 7, "fortnightly": 14})
+    )
+    crisis_cadence_labels: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({"weekly": "Weekly", "fortnightly": "Fortnightly"})
+    )
 
 
 @dataclass(frozen=True)
@@ -914,6 +927,10 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
         "far_below_sub_target",
         "not_suggested_for",
         "on_monthly_note_from",
+        "review_from",
+        "crisis_cadence_days",
+        "crisis_cadence_labels",
+        "site_labels",
         *tables,
     )
     _check_keys(table, key, names, closed=True)
@@ -940,6 +957,10 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
     if on_note not in set(Severity):
         known = ", ".join(Severity)
         raise ConfigError(f"must be one of {known}", f"{key}.on_monthly_note_from")
+    review_from = table.get("review_from", Severity.PRIORITY_REVIEW.value)
+    if review_from not in set(Severity):
+        raise ConfigError(f"must be one of {', '.join(Severity)}", f"{key}.review_from")
+    cadence_days, cadence_labels = _crisis_cadences(table, key)
     return ProblemSettings(
         rules=TriggerRules(
             **counts, far_below_sub_target=far_below, severities=MappingProxyType(severities)
@@ -951,7 +972,29 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
         trigger_labels=_labels(table, "trigger_labels", TriggerKind),
         evidence_sentences=sentences,
         on_monthly_note_from=Severity(on_note),
+        review_from=Severity(review_from),
+        site_labels=_labels(table, "site_labels", SiteKind),
+        crisis_cadence_days=cadence_days,
+        crisis_cadence_labels=cadence_labels,
     )
+
+
+def _crisis_cadences(
+    table: Mapping[str, Any], key: str
+) -> tuple[Mapping[str, int], Mapping[str, str]]:
+    """A crisis group's cadences: days between meetings, and a label for each."""
+    days_table = _table(table, "crisis_cadence_days")
+    days = {
+        name: _whole_number(days_table, name, f"{key}.crisis_cadence_days") for name in days_table
+    }
+    if not days or min(days.values()) < 1:
+        raise ConfigError(
+            "needs one cadence or more, each 1 day or more", f"{key}.crisis_cadence_days"
+        )
+    labels_table = _table(table, "crisis_cadence_labels")
+    _check_keys(labels_table, f"{key}.crisis_cadence_labels", tuple(days), closed=True)
+    labels = {name: str(labels_table.get(name, name)) for name in days}
+    return MappingProxyType(days), MappingProxyType(labels)
 
 
 def _momentum(data: Mapping[str, Any]) -> MomentumSettings:

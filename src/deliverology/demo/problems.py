@@ -53,3 +53,30 @@ DECISIONS = (
         "Raised in the monthly note; the owner follows it up.",
     ),
 )
+
+
+# One priority review (on the first confirmed problem at priority-review level) and one crisis
+# group (on the first confirmed crisis), written the same way every time.
+REVIEW_SCOPE = (
+    "Why reading is falling behind in this district: the delivery chain from the state's "
+    "literacy coaches to the K-3 classroom, with visits to the worst, best and a typical school."
+)
+REVIEW_FINDING = "Coaching visits happen, but half the classrooms have no daily phonics block."
+REVIEW_FINDING_RATING = "amber_red"
+REVIEW_RECOMMENDATIONS = (
+    ("Every K-3 classroom runs a daily 45-minute phonics block", 30),
+    ("Coaches observe and model the block in the ten lowest schools each fortnight", 45),
+    ("The district reports the block's coverage in the monthly return", 60),
+)
+REVIEW_FOLLOW_UP_DAYS = 90
+
+CRISIS_CADENCE = "fortnightly"
+CRISIS_EXIT_MARGIN = 5.0  # the exit value: this many points better than the latest figure
+CRISIS_MEETING_NOTES = (
+    "First meeting: the Governor asked each region for its plan for the lowest schools.",
+    "Second meeting: two regions behind on coaching; owners asked to report next time.",
+)
+CRISIS_ACTIONS = (
+    ("Each region names its ten lowest schools and their coach", 7),
+    ("Regions report coaching visits against plan", 14),
+)

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from deliverology.web.problems.models import Problem, ProblemEvent
+from deliverology.web.problems.models import (
+    CrisisGroup,
+    CrisisMeeting,
+    CrisisScope,
+    PriorityReview,
+    Problem,
+    ProblemEvent,
+    ReviewFinding,
+    ReviewSite,
+)
 
 
 class ProblemEventInline(admin.TabularInline[ProblemEvent, Problem]):
@@ -17,3 +26,40 @@ class ProblemAdmin(admin.ModelAdmin[Problem]):
     readonly_fields = ("evidence", "sentence", "opened_on", "trigger", "latest_period")
     raw_id_fields = ("local_unit",)
     inlines = [ProblemEventInline]
+
+
+class ReviewSiteInline(admin.TabularInline[ReviewSite, PriorityReview]):
+    model = ReviewSite
+    extra = 0
+    raw_id_fields = ("local_unit",)
+
+
+class ReviewFindingInline(admin.TabularInline[ReviewFinding, PriorityReview]):
+    model = ReviewFinding
+    extra = 0
+    raw_id_fields = ("link", "link_rating")
+
+
+@admin.register(PriorityReview)
+class PriorityReviewAdmin(admin.ModelAdmin[PriorityReview]):
+    list_display = ("problem", "opened_on", "follow_up_on")
+    raw_id_fields = ("problem",)
+    inlines = [ReviewSiteInline, ReviewFindingInline]
+
+
+class CrisisScopeInline(admin.TabularInline[CrisisScope, CrisisGroup]):
+    model = CrisisScope
+    extra = 0
+    raw_id_fields = ("local_unit",)
+
+
+class CrisisMeetingInline(admin.TabularInline[CrisisMeeting, CrisisGroup]):
+    model = CrisisMeeting
+    extra = 0
+
+
+@admin.register(CrisisGroup)
+class CrisisGroupAdmin(admin.ModelAdmin[CrisisGroup]):
+    list_display = ("problem", "chair", "cadence", "exit_value", "opened_on")
+    raw_id_fields = ("problem",)
+    inlines = [CrisisScopeInline, CrisisMeetingInline]

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from deliverology.configuration import load_method_config
 from deliverology.core.problems import Severity
+from deliverology.web.chains.models import ChainLink, rag4_choices
+from deliverology.web.performance.models import LocalUnit
 from deliverology.web.priorities.models import Priority
 from deliverology.web.problems.models import Problem
+from deliverology.web.routines.forms import DateInput, PeopleChoice, PersonChoice, people
 
 
 def _severity_choices() -> list[tuple[str, str]]:
@@ -55,3 +61,69 @@ class CloseForm(forms.Form):
         choices=[(DISMISS, _("Dismiss: not a problem")), (RESOLVE, _("Resolve: fixed"))],
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Priority reviews and crisis groups --------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    scope = forms.CharField(label=_("Scope"), widget=forms.Textarea(attrs={"rows": 3}))
+    team = PeopleChoice(label=_("Team"), queryset=people(), widget=forms.CheckboxSelectMultiple)
+    follow_up_on = forms.DateField(label=_("Follow-up on"), required=False, widget=DateInput())
+
+
+def _local_unit_by_code() -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    """A local unit typed by its code: a list of every school would be too long to choose from."""
+    return forms.ModelChoiceField(
+        label=_("Local unit (code)"),
+        queryset=LocalUnit.objects.all(),
+        to_field_name="code",
+        widget=forms.TextInput,
+        error_messages={"invalid_choice": _("No local unit has this code.")},
+    )
+
+
+class SiteForm(forms.Form):
+    local_unit = _local_unit_by_code()
+    rationale = forms.CharField(label=_("Why this site"), max_length=500)
+
+
+class FindingForm(forms.Form):
+    def __init__(self, *args: Any, links: QuerySet[ChainLink], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["link"] = forms.ModelChoiceField(label=_("Chain link"), queryset=links)
+        self.fields["finding"] = forms.CharField(
+            label=_("Finding"), widget=forms.Textarea(attrs={"rows": 2})
+        )
+        self.fields["rating"] = forms.ChoiceField(label=_("Rating"), choices=rag4_choices)
+
+
+class FollowUpOutcomeForm(forms.Form):
+    follow_up_on = forms.DateField(label=_("Follow-up on"), widget=DateInput())
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _cadence_choices() -> list[tuple[str, str]]:
+    return list(load_method_config().problems.crisis_cadence_labels.items())
+
+
+class CrisisGroupForm(forms.Form):
+    chair = PersonChoice(label=_("Chair"), queryset=people())
+    members = PeopleChoice(
+        label=_("Members"), queryset=people(), widget=forms.CheckboxSelectMultiple
+    )
+    cadence = forms.ChoiceField(label=_("Cadence"), choices=_cadence_choices)
+    exit_value = forms.FloatField(
+        label=_("Exit value"),
+        help_text=_("The goal metric's value the problem's local unit must reach to exit."),
+    )
+
+
+class ScopeForm(forms.Form):
+    local_unit = _local_unit_by_code()
+    owner = PersonChoice(label=_("Accountable owner"), queryset=people())
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -136,3 +136,139 @@ class ProblemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id}: {self.kind}"
+
+
+class PriorityReview(models.Model):
+    """A joint review of a problem at priority-review level or above: its scope and team, the
+    sites visited, findings along the delivery chain, recommendations (actions raised with the
+    review as their source) and a follow-up."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    scope = models.TextField(_("scope"))
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("team"), related_name="+", blank=True
+    )
+    opened_on = models.DateField(_("opened on"))
+    follow_up_on = models.DateField(_("follow-up on"), null=True, blank=True)
+    follow_up_outcome = models.TextField(_("follow-up outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("priority review")
+        ordering = ("-opened_on", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.problem}: review of {self.opened_on}"
+
+
+class ReviewSite(models.Model):
+    """A local unit the review visits, and why it was chosen."""
+
+    review = models.ForeignKey(PriorityReview, on_delete=models.CASCADE, related_name="sites")
+    local_unit = models.ForeignKey(
+        LocalUnit, verbose_name=_("local unit"), on_delete=models.PROTECT
+    )
+    rationale = models.TextField(_("rationale"))
+
+    class Meta:
+        verbose_name = _("review site")
+        ordering = ("review", "local_unit__path")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "local_unit"], name="one_visit_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.local_unit_id}"
+
+
+class ReviewFinding(models.Model):
+    """What the review found at one link of the delivery chain; its rating is kept as a new
+    rating of that link."""
+
+    review = models.ForeignKey(PriorityReview, on_delete=models.CASCADE, related_name="findings")
+    link = models.ForeignKey(
+        "chains.ChainLink", verbose_name=_("chain link"), on_delete=models.CASCADE
+    )
+    finding = models.TextField(_("finding"))
+    link_rating = models.OneToOneField(
+        "chains.LinkRating", verbose_name=_("rating"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("review finding")
+        ordering = ("review", "link__position", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.finding[:40]}"
+
+
+class CrisisGroup(models.Model):
+    """The leader's action group for a problem in crisis: chair, members, cadence, meetings,
+    an accountable owner per local unit in scope, and exit criteria checked against the data."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="crisis_groups"
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="+", blank=True
+    )
+    cadence = models.CharField(_("cadence"), max_length=20)
+    exit_value = models.FloatField(
+        _("exit value"), help_text=_("The goal metric's value the problem's local unit must reach.")
+    )
+    opened_on = models.DateField(_("opened on"))
+
+    class Meta:
+        verbose_name = _("crisis group")
+        ordering = ("-opened_on", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.problem}: crisis group of {self.opened_on}"
+
+    def cadence_label(self) -> str:
+        return load_method_config().problems.crisis_cadence_labels.get(self.cadence, self.cadence)
+
+
+class CrisisMeeting(models.Model):
+    group = models.ForeignKey(CrisisGroup, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("held on"))
+    notes = models.TextField(_("notes"))
+
+    class Meta:
+        verbose_name = _("crisis group meeting")
+        ordering = ("group", "held_on", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.held_on}"
+
+
+class CrisisScope(models.Model):
+    """A local unit in the crisis group's scope, with the person accountable for it."""
+
+    group = models.ForeignKey(CrisisGroup, on_delete=models.CASCADE, related_name="scope")
+    local_unit = models.ForeignKey(
+        LocalUnit, verbose_name=_("local unit"), on_delete=models.PROTECT
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accountable owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("local unit in scope")
+        ordering = ("group", "local_unit__path")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "local_unit"], name="one_owner_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.local_unit_id}"

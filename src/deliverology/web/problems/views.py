@@ -15,7 +15,7 @@ from deliverology.web.accounts.access import (
 )
 from deliverology.web.accounts.models import Profile
 from deliverology.web.priorities.clock import today
-from deliverology.web.problems import lists
+from deliverology.web.problems import lists, reviews
 from deliverology.web.problems.actions import ProblemError, confirm, dismiss, resolve
 from deliverology.web.problems.forms import CloseForm, ConfirmForm, RegisterFilterForm
 from deliverology.web.problems.models import Problem
@@ -54,6 +54,16 @@ def register(request: HttpRequest) -> HttpResponse:
             "counts": lists.severity_counts(access),
         },
     )
+
+
+def problem_follow_through(problem: Problem) -> dict[str, object]:
+    """The reviews and crisis groups of a problem, and which may be opened, for its page."""
+    return {
+        "reviews": list(problem.reviews.all()),
+        "crisis_groups": list(problem.crisis_groups.all()),
+        "may_review": reviews.may_review(problem),
+        "may_open_crisis_group": reviews.may_open_crisis_group(problem),
+    }
 
 
 def _get_problem_for_user(request: HttpRequest, pk: int) -> Problem:
@@ -96,6 +106,7 @@ def _problem_page(
             initial={"decision": "resolve" if problem.pending == "resolve" else "dismiss"}
         ),
         "error": error,
+        **problem_follow_through(problem),
     }
     return render(request, "problems/problem.html", context, status=status)
 
