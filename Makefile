@@ -44,12 +44,12 @@ lint: dev
 
 test-sqlite: dev
 	$(BIN)/pytest -q --numprocesses=auto -m "not e2e"
-	$(BIN)/pytest -q --numprocesses=auto -m e2e  # the browser journeys' live servers on their own
+	$(BIN)/pytest -q -m e2e  # the browser journeys, in one process: their live servers on their own
 
 test-postgres: dev
 	@url=$$(PGPORT=$(PGPORT) bash scripts/postgres.sh start) && \
 	DATABASE_URL=$$url $(BIN)/pytest -q --numprocesses=auto tests/web tests/chains tests/routines && \
-	DATABASE_URL=$$url $(BIN)/pytest -q --numprocesses=auto tests/e2e; status=$$?; \
+	DATABASE_URL=$$url $(BIN)/pytest -q tests/e2e; status=$$?; \
 	PGPORT=$(PGPORT) bash scripts/postgres.sh stop; exit $$status
 
 bench: dev
