@@ -25,6 +25,8 @@ def install_demo_problems(analyst: User) -> None:
         if problem is not None:
             _decide(problem, decision, analyst)
     install_demo_follow_through(analyst)
+    # A review's findings rate chain links, as the nightly evaluation would then see.
+    evaluate_triggers(today())
 
 
 def _first(decision: DemoDecision) -> Problem | None:
