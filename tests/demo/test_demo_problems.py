@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
 import pytest
+from django.db import connection
 
 from deliverology.demo.generator import generate_demo_system
 from deliverology.web.demo_system import install_demo_system
+from deliverology.web.performance.models import Observation, Rollup
 from deliverology.web.priorities.clock import today
+from deliverology.web.problems import evaluation
 from deliverology.web.problems.actions import evaluate_triggers
+from deliverology.web.problems.evaluation import evaluate
 from deliverology.web.problems.models import Problem, ProblemEvent
 
 
@@ -23,3 +30,68 @@ def test_the_demo_holds_problems_at_several_levels_and_decisions_on_them() -> No
     assert escalated.by is not None and escalated.by.username == "analyst" and escalated.reason
     again = evaluate_triggers(today())
     assert (again.suggested, again.changed) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_evaluation_reads_the_figures_the_previous_reading_did(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The covering-index reading (two texts per metric and period, one query) gives exactly the
+    findings of the reading it replaced (one text of every figure per metric and period, a
+    query per table)."""
+    system = generate_demo_system(schools=120, districts=6, regions=1)
+    install_demo_system(system, password="demo-pass-1", say=lambda _: None)
+    open_keys = [p.key() for p in Problem.objects.filter(status__in=["suggested", "confirmed"])]
+    fast = evaluate(today(), open_keys)
+    monkeypatch.setattr(evaluation, "_figures", _previous_figures)
+    previous = evaluate(today(), open_keys)
+    assert len(previous) > 20 and any(f.key[1] is not None and f.fired for f in previous)
+    assert fast == previous
+
+
+def _previous_figures(
+    metric_ids: list[int], wanted: list[str], label_index: Mapping[str, int]
+) -> list[evaluation.Columns]:
+    return [
+        _previous_columns(model, metric_ids, wanted, label_index) for model in (Rollup, Observation)
+    ]
+
+
+def _previous_columns(
+    model: type[Rollup] | type[Observation],
+    metric_ids: list[int],
+    wanted: list[str],
+    label_index: Mapping[str, int],
+) -> evaluation.Columns:
+    """The reading before the covering index, as it was."""
+    if not metric_ids or not wanted:
+        return evaluation._no_columns()
+    table = model._meta.db_table
+    joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    figure = "local_unit_id || ',' || subgroup_id || ',' || CAST(value AS TEXT)"
+    metrics = ", ".join(["%s"] * len(metric_ids))
+    periods = ", ".join(["%s"] * len(wanted))
+    sql = (
+        f"SELECT metric_id, period, {joined}({figure}, ',') FROM {table} "  # noqa: S608 (names from models)
+        f"WHERE value IS NOT NULL AND metric_id IN ({metrics}) AND period IN ({periods}) "
+        "GROUP BY metric_id, period"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*metric_ids, *wanted])
+        groups = cursor.fetchall()
+    parts = []
+    for metric_id, label, text in groups:
+        numbers = np.array(text.split(","), dtype=np.float64).reshape(-1, 3)
+        size = len(numbers)
+        parts.append(
+            (
+                np.full(size, metric_id, np.int64),
+                numbers[:, 0].astype(np.int64),
+                numbers[:, 1].astype(np.int64),
+                np.full(size, label_index[label], np.int64),
+                numbers[:, 2],
+            )
+        )
+    if not parts:
+        return evaluation._no_columns()
+    return tuple(np.concatenate([part[i] for part in parts]) for i in range(5))  # type: ignore[return-value]

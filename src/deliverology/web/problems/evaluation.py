@@ -249,57 +249,66 @@ def _goal_periods(
 def _matrices(
     metrics: Sequence[Metric], periods: Mapping[int, Sequence[Period]]
 ) -> dict[int, Matrix]:
-    """Two queries (rolled-up figures, then reported ones) for every metric and period."""
+    """One query for every metric and period, rolled-up figures and reported ones."""
     wanted = sorted({p.label for found in periods.values() for p in found})
     label_index = {label: i for i, label in enumerate(wanted)}
-    ids = [m.pk for m in metrics]
-    parts = [_columns(model, ids, wanted, label_index) for model in (Rollup, Observation)]
+    parts = _figures([m.pk for m in metrics], wanted, label_index)
     return {m.pk: _matrix(list(periods.get(m.pk, [])), parts, m.pk, label_index) for m in metrics}
 
 
 Columns = tuple[IntArray, IntArray, IntArray, IntArray, FloatArray]
+FIGURES = (Rollup, Observation)  # in this order: reported figures are written over rolled-up ones
 
 
-def _columns(
-    model: type[Rollup] | type[Observation],
-    metric_ids: list[int],
-    wanted: list[str],
-    label_index: Mapping[str, int],
-) -> Columns:
-    """Every figure of these metrics and periods as columns of numbers. The database joins each
-    metric's and period's figures into one text that numpy parses, rather than handing Python
-    a row at a time: at 40,000 schools that is millions of rows (benchmarks/triggers.py)."""
+def _figures(
+    metric_ids: list[int], wanted: list[str], label_index: Mapping[str, int]
+) -> list[Columns]:
+    """Every figure of these metrics and periods as columns of numbers, one set of columns per
+    model of FIGURES. At 40,000 schools that is millions of figures (benchmarks/triggers.py):
+    rather than handing Python a row at a time, the database joins each metric's and period's
+    figures into two texts numpy parses, their units and subgroups as one number, then their
+    values in the same order. Each table answers from its covering index (`observation_figures`,
+    `rollup_figures`): no table lookups, already grouped by metric and period."""
     if not metric_ids or not wanted:
-        return _no_columns()
-    table = model._meta.db_table
-    joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
-    figure = "local_unit_id || ',' || subgroup_id || ',' || CAST(value AS TEXT)"
+        return [_no_columns() for _ in FIGURES]
+    if connection.vendor == "postgresql":  # in the same order for both texts, guaranteed
+        joined = "string_agg({}, ',' ORDER BY local_unit_id, subgroup_id)"
+    else:  # one pass over the group's rows feeds both texts, in the same order
+        joined = "group_concat({}, ',')"
+    keys = joined.format(f"CAST(local_unit_id * {KEY_WIDTH} + subgroup_id AS TEXT)")
+    values = joined.format("CAST(value AS TEXT)")
     metrics = ", ".join(["%s"] * len(metric_ids))
     periods = ", ".join(["%s"] * len(wanted))
-    sql = (
-        f"SELECT metric_id, period, {joined}({figure}, ',') FROM {table} "  # noqa: S608 (names from models)
-        f"WHERE value IS NOT NULL AND metric_id IN ({metrics}) AND period IN ({periods}) "
-        "GROUP BY metric_id, period"
+    sql = " UNION ALL ".join(
+        f"SELECT {source}, metric_id, period, {keys}, {values} "  # noqa: S608 (names from models)
+        f"FROM {model._meta.db_table} WHERE value IS NOT NULL AND metric_id IN ({metrics}) "
+        f"AND period IN ({periods}) GROUP BY metric_id, period"
+        for source, model in enumerate(FIGURES)
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*metric_ids, *wanted])
+        cursor.execute(sql, [*metric_ids, *wanted] * len(FIGURES))
         groups = cursor.fetchall()
-    parts = []
-    for metric_id, label, text in groups:
-        numbers = np.array(text.split(","), dtype=np.float64).reshape(-1, 3)
-        size = len(numbers)
-        parts.append(
+    found: list[list[Columns]] = [[] for _ in FIGURES]
+    for source, metric_id, label, key_text, value_text in groups:
+        key = np.fromstring(key_text, np.int64, sep=",")
+        value = np.fromstring(value_text, np.float64, sep=",")
+        if len(key) != len(value):
+            raise ValueError(f"Figures of metric {metric_id} in {label} could not be read.")
+        found[source].append(
             (
-                np.full(size, metric_id, np.int64),
-                numbers[:, 0].astype(np.int64),
-                numbers[:, 1].astype(np.int64),
-                np.full(size, label_index[label], np.int64),
-                numbers[:, 2],
+                np.full(len(key), metric_id, np.int64),
+                key // KEY_WIDTH,
+                key % KEY_WIDTH,
+                np.full(len(key), label_index[label], np.int64),
+                value,
             )
         )
-    if not parts:
-        return _no_columns()
-    return tuple(np.concatenate([part[i] for part in parts]) for i in range(5))  # type: ignore[return-value]
+    return [
+        tuple(np.concatenate([part[i] for part in parts]) for i in range(5))  # type: ignore[misc]
+        if parts
+        else _no_columns()
+        for parts in found
+    ]
 
 
 def _no_columns() -> Columns:
