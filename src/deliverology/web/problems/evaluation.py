@@ -97,7 +97,7 @@ class Plans:
 @dataclass(frozen=True)
 class Names:
     units: Mapping[int, str]
-    root_of: Mapping[int, int]  # each local unit's top unit
+    root_of: IntArray  # each local unit's top unit, at the index of its id
     subgroups: Mapping[int, str]
     roots: frozenset[int]
     everyone: int | None
@@ -162,7 +162,9 @@ def _unique(metrics: Iterable[Metric]) -> list[Metric]:
 def _names(config: MethodConfig) -> Names:
     rows = list(LocalUnit.objects.values_list("pk", "name", "path", "type"))
     root_codes = {path: pk for pk, _, path, _ in rows if path.count("/") == 2}
-    root_of = {pk: root_codes["/" + path.split("/")[1] + "/"] for pk, _, path, _ in rows}
+    root_of = np.zeros(max((pk for pk, _, _, _ in rows), default=0) + 1, np.int64)
+    for pk, _, path, _ in rows:
+        root_of[pk] = root_codes["/" + path.split("/")[1] + "/"]
     left_out = config.problems.not_suggested_for
     suggested_for = np.array(sorted(pk for pk, _, _, kind in rows if kind not in left_out))
     subgroups = {
@@ -439,10 +441,9 @@ def _plans(metric: Metric, matrix: Matrix, context: Context) -> Plans:
         target=np.full(size, np.nan),
         sub_target=np.zeros(size, bool),
     )
-    roots = np.fromiter((context.names.root_of[int(u)] for u in matrix.unit_ids), np.int64, size)
-    for root, subgroup in {
-        (int(r), int(s)) for r, s in zip(roots, matrix.subgroup_ids, strict=True)
-    }:
+    roots = context.names.root_of[matrix.unit_ids]
+    for pair in np.unique(roots * KEY_WIDTH + matrix.subgroup_ids).tolist():
+        root, subgroup = divmod(pair, KEY_WIDTH)
         system = context.targets.get((metric.pk, root, subgroup)) or context.targets.get(
             (metric.pk, root, context.names.everyone or -1)
         )
@@ -487,18 +488,18 @@ def _shift(metric: Metric, matrix: Matrix, plans: Plans, rows: BoolArray, target
 
 def _own_plans(metric: Metric, matrix: Matrix, plans: Plans, context: Context) -> None:
     """Rows with a target of their own, then rows with an agreed sub-target."""
-    index = {int(key): row for row, key in enumerate(_row_keys(matrix))}
+    keys = _row_keys(matrix)  # sorted (`_matrix`)
     owned = set()
     for (metric_id, unit_id, subgroup_id), target in context.targets.items():
-        row = index.get(unit_id * KEY_WIDTH + subgroup_id)
+        row = _row_of(keys, unit_id, subgroup_id)
         found = _trajectory(metric, matrix, target) if metric_id == metric.pk else None
         if row is None or found is None:
             continue
         plans.expected[row], plans.baseline[row], plans.target[row] = found[0], found[1], found[2]
         owned.add(row)
     for (metric_id, unit_id, subgroup_id), (baseline, value, points) in context.sub_targets.items():
-        row = index.get(unit_id * KEY_WIDTH + subgroup_id)
-        if metric_id != metric.pk or row is None or row in owned:
+        row = _row_of(keys, unit_id, subgroup_id) if metric_id == metric.pk else None
+        if row is None or row in owned:
             continue
         plans.expected[row] = np.nan
         for label, expected in points.items():
@@ -507,6 +508,13 @@ def _own_plans(metric: Metric, matrix: Matrix, plans: Plans, context: Context) -
                 plans.expected[row, column] = expected
         plans.baseline[row], plans.target[row] = baseline, value
         plans.sub_target[row] = True
+
+
+def _row_of(keys: IntArray, unit_id: int, subgroup_id: int) -> int | None:
+    """The row of a local unit's and subgroup's series in a matrix's sorted row keys."""
+    key = unit_id * KEY_WIDTH + subgroup_id
+    row = int(np.searchsorted(keys, key))
+    return row if row < len(keys) and keys[row] == key else None
 
 
 # --- Progress metrics and data feeds --------------------------------------------------------
