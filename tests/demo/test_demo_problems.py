@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pytest
 from django.db import connection
@@ -49,23 +47,17 @@ def test_the_evaluation_reads_the_figures_the_previous_reading_did(
     assert fast == previous
 
 
-def _previous_figures(
-    metric_ids: list[int], wanted: list[str], label_index: Mapping[str, int]
-) -> list[evaluation.Columns]:
-    return [
-        _previous_columns(model, metric_ids, wanted, label_index) for model in (Rollup, Observation)
-    ]
+def _previous_figures(metric_ids: list[int], wanted: list[str]) -> list[evaluation.Group]:
+    return [g for model in (Rollup, Observation) for g in _previous(model, metric_ids, wanted)]
 
 
-def _previous_columns(
-    model: type[Rollup] | type[Observation],
-    metric_ids: list[int],
-    wanted: list[str],
-    label_index: Mapping[str, int],
-) -> evaluation.Columns:
-    """The reading before the covering index, as it was."""
+def _previous(
+    model: type[Rollup] | type[Observation], metric_ids: list[int], wanted: list[str]
+) -> list[evaluation.Group]:
+    """The reading before the covering index, as it was: one text of every figure per metric
+    and period, each figure as unit, subgroup and value, a query per table."""
     if not metric_ids or not wanted:
-        return evaluation._no_columns()
+        return []
     table = model._meta.db_table
     joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
     figure = "local_unit_id || ',' || subgroup_id || ',' || CAST(value AS TEXT)"
@@ -79,19 +71,9 @@ def _previous_columns(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*metric_ids, *wanted])
         groups = cursor.fetchall()
-    parts = []
+    found = []
     for metric_id, label, text in groups:
         numbers = np.array(text.split(","), dtype=np.float64).reshape(-1, 3)
-        size = len(numbers)
-        parts.append(
-            (
-                np.full(size, metric_id, np.int64),
-                numbers[:, 0].astype(np.int64),
-                numbers[:, 1].astype(np.int64),
-                np.full(size, label_index[label], np.int64),
-                numbers[:, 2],
-            )
-        )
-    if not parts:
-        return evaluation._no_columns()
-    return tuple(np.concatenate([part[i] for part in parts]) for i in range(5))  # type: ignore[return-value]
+        units, subgroups = numbers[:, 0].astype(np.int64), numbers[:, 1].astype(np.int64)
+        found.append((metric_id, label, units * evaluation.KEY_WIDTH + subgroups, numbers[:, 2]))
+    return found

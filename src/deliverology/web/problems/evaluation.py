@@ -253,26 +253,25 @@ def _matrices(
 ) -> dict[int, Matrix]:
     """One query for every metric and period, rolled-up figures and reported ones."""
     wanted = sorted({p.label for found in periods.values() for p in found})
-    label_index = {label: i for i, label in enumerate(wanted)}
-    parts = _figures([m.pk for m in metrics], wanted, label_index)
-    return {m.pk: _matrix(list(periods.get(m.pk, [])), parts, m.pk, label_index) for m in metrics}
+    by_metric: dict[int, list[Group]] = defaultdict(list)
+    for group in _figures([m.pk for m in metrics], wanted):
+        by_metric[group[0]].append(group)
+    return {m.pk: _matrix(list(periods.get(m.pk, [])), by_metric[m.pk]) for m in metrics}
 
 
-Columns = tuple[IntArray, IntArray, IntArray, IntArray, FloatArray]
+Group = tuple[int, str, IntArray, FloatArray]  # metric, period label, row keys, values
 FIGURES = (Rollup, Observation)  # in this order: reported figures are written over rolled-up ones
 
 
-def _figures(
-    metric_ids: list[int], wanted: list[str], label_index: Mapping[str, int]
-) -> list[Columns]:
-    """Every figure of these metrics and periods as columns of numbers, one set of columns per
-    model of FIGURES. At 40,000 schools that is millions of figures (benchmarks/triggers.py):
-    rather than handing Python a row at a time, the database joins each metric's and period's
-    figures into two texts numpy parses, their units and subgroups as one number, then their
-    values in the same order. Each table answers from its covering index (`observation_figures`,
-    `rollup_figures`): no table lookups, already grouped by metric and period."""
+def _figures(metric_ids: list[int], wanted: list[str]) -> list[Group]:
+    """Every figure of these metrics and periods, a group of arrays per metric and period, the
+    groups of each model of FIGURES in turn. At 40,000 schools that is millions of figures
+    (benchmarks/triggers.py): rather than handing Python a row at a time, the database joins
+    each group's figures into two texts numpy parses, their units and subgroups as one number
+    (`_row_keys`), then their values in the same order. Each table answers from its covering
+    index (`observation_figures`, `rollup_figures`): no table lookups, already grouped."""
     if not metric_ids or not wanted:
-        return [_no_columns() for _ in FIGURES]
+        return []
     if connection.vendor == "postgresql":  # in the same order for both texts, guaranteed
         joined = "string_agg({}, ',' ORDER BY local_unit_id, subgroup_id)"
     else:  # one pass over the group's rows feeds both texts, in the same order
@@ -289,54 +288,28 @@ def _figures(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*metric_ids, *wanted] * len(FIGURES))
-        groups = cursor.fetchall()
-    found: list[list[Columns]] = [[] for _ in FIGURES]
-    for source, metric_id, label, key_text, value_text in groups:
+        rows = sorted(cursor.fetchall(), key=lambda row: int(row[0]))  # stable: FIGURES' order
+    groups = []
+    for _, metric_id, label, key_text, value_text in rows:
         key = np.fromstring(key_text, np.int64, sep=",")
         value = np.fromstring(value_text, np.float64, sep=",")
         if len(key) != len(value):
-            raise ValueError(f"Figures of metric {metric_id} in {label} could not be read.")
-        found[source].append(
-            (
-                np.full(len(key), metric_id, np.int64),
-                key // KEY_WIDTH,
-                key % KEY_WIDTH,
-                np.full(len(key), label_index[label], np.int64),
-                value,
-            )
-        )
-    return [
-        tuple(np.concatenate([part[i] for part in parts]) for i in range(5))  # type: ignore[misc]
-        if parts
-        else _no_columns()
-        for parts in found
-    ]
+            raise ValueError(f"The figures of metric {metric_id} in {label} could not be read.")
+        groups.append((int(metric_id), str(label), key, value))
+    return groups
 
 
-def _no_columns() -> Columns:
-    empty = np.empty(0, np.int64)
-    return empty, empty, empty, empty, np.empty(0)
-
-
-def _matrix(
-    periods: list[Period], parts: list[Columns], metric_id: int, label_index: Mapping[str, int]
-) -> Matrix:
-    to_column = np.full(max(len(label_index), 1), -1, np.int64)
-    for column, period in enumerate(periods):
-        to_column[label_index[period.label]] = column
-    pieces = []
-    for metric, unit, subgroup, label, value in parts:
-        columns = to_column[label] if len(label) else label
-        keep = (metric == metric_id) & (columns >= 0)
-        pieces.append((unit[keep], subgroup[keep], columns[keep], value[keep]))
-    units = np.concatenate([p[0] for p in pieces])
-    subgroups = np.concatenate([p[1] for p in pieces])
-    keys, rows = np.unique(units * KEY_WIDTH + subgroups, return_inverse=True)
+def _matrix(periods: list[Period], groups: Sequence[Group]) -> Matrix:
+    """One metric's series from its groups of figures, in the order read."""
+    column_of = {period.label: column for column, period in enumerate(periods)}
+    pieces = [(k, column_of[label], v) for _, label, k, v in groups if label in column_of]
+    every_key = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0, np.int64)
+    keys, rows = np.unique(every_key, return_inverse=True)
     values = np.full((len(keys), len(periods)), np.nan)
     start = 0
-    for piece in pieces:  # reported figures are written last, over the rolled-up ones
-        end = start + len(piece[0])
-        values[rows[start:end], piece[2]] = piece[3]
+    for piece_keys, column, piece_values in pieces:  # reported figures last, over rolled-up ones
+        end = start + len(piece_keys)
+        values[rows[start:end], column] = piece_values
         start = end
     return Matrix(tuple(periods), keys // KEY_WIDTH, keys % KEY_WIDTH, values)
 
