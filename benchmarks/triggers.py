@@ -5,7 +5,13 @@ Run it on a demo database built beforehand (the build takes minutes at 40,000 sc
     DELIVEROLOGY_DATA_DIR=/tmp/demo40 deliverology demo --no-serve --schools 40000
     DELIVEROLOGY_DATA_DIR=/tmp/demo40 python benchmarks/triggers.py --write
 
-Two timings, each the median of `--repeats` runs after one warm-up:
+`--baseline /path/to/other/src` runs the same steps in a second process on another checkout's
+code (say the main branch's, `--baseline ../main/src`), right after this one, on the same
+database, and writes both side by side: on a shared machine, comparing runs made minutes apart
+says more about its load than about the code.
+
+Two timings, each the median of `--repeats` runs after one warm-up, wall-clock and CPU time (the
+CPU time of this process, less disturbed by other work on a shared machine):
 - "evaluate": reading the figures, targets and sub-targets and judging every series (the
   statuses of every local unit and subgroup, their runs, falling leading measures, stale feeds),
   with every open problem's place followed for de-escalation;
@@ -16,6 +22,7 @@ Two timings, each the median of `--repeats` runs after one warm-up:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -24,6 +31,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results" / "triggers.md"
 LIMIT_SECONDS = 5.0
@@ -34,6 +42,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 12, 5))
     parser.add_argument("--write", action="store_true", help="write benchmarks/results/")
+    parser.add_argument("--baseline", type=Path, help="another checkout's src to compare with")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deliverology.web.settings")
     import django
@@ -58,6 +68,11 @@ def main() -> None:
         assert (result.suggested, result.changed) == (0, 0), result
 
     whole_seconds = _median(again, args.repeats)
+    measured = {"evaluate": evaluate_seconds, "whole": whole_seconds, "findings": findings}
+    if args.json:
+        print(json.dumps(measured))
+        return
+    baseline = _baseline(args) if args.baseline else None
     lines = [
         "# Triggers: every priority, metric, local unit and subgroup",
         "",
@@ -71,11 +86,7 @@ def main() -> None:
         f"{observations:,} observations; {findings:,} places where a trigger fires for a unit "
         f"problems are suggested for, or with an open problem; {len(open_keys):,} open problems.",
         "",
-        f"| step | median s (of {args.repeats}) | limit s |",
-        "|---|---:|---:|",
-        f"| evaluate (every trigger, every series) | {evaluate_seconds:.2f} | {LIMIT_SECONDS:g} |",
-        f"| evaluate_triggers, unchanged figures (writes nothing) | {whole_seconds:.2f} | "
-        f"{LIMIT_SECONDS:g} |",
+        *_table(measured, baseline, args),
         "",
     ]
     text = "\n".join(lines)
@@ -84,15 +95,59 @@ def main() -> None:
         RESULTS.write_text(text, encoding="utf-8")
 
 
-def _median(step: object, repeats: int) -> float:
+Timing = tuple[float, float]  # median wall-clock and CPU seconds
+
+
+def _median(step: object, repeats: int) -> Timing:
     assert callable(step)
     step()  # warm-up
-    times = []
+    walls, cpus = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _baseline(args: argparse.Namespace) -> dict[str, Any]:
+    """The same steps on another checkout's code, in a process of their own."""
+    command = [sys.executable, __file__, "--json", "--repeats", str(args.repeats)]
+    command += ["--today", args.today.isoformat()]
+    environment = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _table(
+    measured: dict[str, Any], baseline: dict[str, Any] | None, args: argparse.Namespace
+) -> list[str]:
+    steps = [
+        ("evaluate", "evaluate (every trigger, every series)"),
+        ("whole", "evaluate_triggers, unchanged figures (writes nothing)"),
+    ]
+    of = f"median of {args.repeats}"
+    if baseline is None:
+        header = [f"| step | wall s ({of}) | CPU s ({of}) | limit s |", "|---|---:|---:|---:|"]
+        return header + [
+            f"| {name} | {measured[key][0]:.2f} | {measured[key][1]:.2f} | {LIMIT_SECONDS:g} |"
+            for key, name in steps
+        ]
+    header = [
+        f"Baseline: the same steps on `{args.baseline}`, in a second process right after "
+        f"({baseline['findings']:,} places found there). Each time the {of} runs.",
+        "",
+        "| step | wall s, baseline | wall s, this code | CPU s, baseline | CPU s, this code "
+        "| CPU ratio | limit s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    return header + [
+        f"| {name} | {baseline[key][0]:.2f} | {measured[key][0]:.2f} | {baseline[key][1]:.2f} "
+        f"| {measured[key][1]:.2f} | {baseline[key][1] / measured[key][1]:.1f}x "
+        f"| {LIMIT_SECONDS:g} |"
+        for key, name in steps
+    ]
 
 
 def _uptime() -> str:
