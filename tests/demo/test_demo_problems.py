@@ -8,7 +8,7 @@ from deliverology.demo.generator import generate_demo_system
 from deliverology.web.demo_system import install_demo_system
 from deliverology.web.priorities.clock import today
 from deliverology.web.problems.actions import evaluate_triggers
-from deliverology.web.problems.models import Problem, ProblemEvent
+from deliverology.web.problems.models import PriorityReview, Problem, ProblemEvent
 
 
 @pytest.mark.django_db
@@ -23,3 +23,10 @@ def test_the_demo_holds_problems_at_several_levels_and_decisions_on_them() -> No
     assert escalated.by is not None and escalated.by.username == "analyst" and escalated.reason
     again = evaluate_triggers(today())
     assert (again.suggested, again.changed) == (0, 0)
+    reviewed = PriorityReview.objects.get().problem
+    causes = list(reviewed.root_causes.all())
+    assert 2 <= len(causes) <= 3
+    assert {c.kind for c in causes} >= {"driver", "link"}
+    assert all(c.note and c.added_by.username == "analyst" for c in causes)
+    linked = ProblemEvent.objects.filter(problem=reviewed, kind="root_cause_added")
+    assert linked.count() == len(causes)
