@@ -234,3 +234,19 @@ def test_the_admin_shows_root_causes_without_changing_them(
     page = login("analyst").get(f"/admin/problems/problem/{problem.pk}/change/")
     assert page.status_code == 200 and "Seen on the visits" in page.content.decode()
     assert "root_causes-0-note" not in page.content.decode()  # read only, not a form field
+
+
+def test_the_same_item_linked_twice_at_once_is_refused_not_an_error(
+    system: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deliverology.web.problems import root_causes
+
+    problem = _state_problem(system)
+    driver = _driver(system)
+    person = system.people["analyst"]
+    link_root_cause(problem, driver, "First", by=person)  # type: ignore[arg-type]
+    monkeypatch.setattr(root_causes, "refusal", lambda *_: "")  # both passed the check at once
+    with pytest.raises(root_causes.RootCauseError, match="already a root cause"):
+        link_root_cause(problem, driver, "Second", by=person)  # type: ignore[arg-type]
+    assert RootCause.objects.count() == 1
+    assert ProblemEvent.objects.filter(kind="root_cause_added").count() == 1

@@ -5,7 +5,7 @@ explain it, each with a note of why. Linking and removing are kept in the proble
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -58,9 +58,13 @@ def link_root_cause(problem: Problem, cause: Cause, note: str, *, by: User) -> R
         raise RootCauseError(reason)
     if not note.strip():
         raise RootCauseError(_("Say why this is a root cause."))
-    root_cause = RootCause.objects.create(
-        problem=problem, note=note.strip(), added_by=by, **{kind_of(cause).value: cause}
-    )
+    try:
+        with transaction.atomic():  # two people linking it at once: the second is refused
+            root_cause = RootCause.objects.create(
+                problem=problem, note=note.strip(), added_by=by, **{kind_of(cause).value: cause}
+            )
+    except IntegrityError:
+        raise RootCauseError(_("This is already a root cause of the problem.")) from None
     _record(root_cause, ProblemEvent.Kind.ROOT_CAUSE_ADDED, by, f" ({root_cause.note})")
     return root_cause
 
