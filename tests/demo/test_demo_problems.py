@@ -13,7 +13,7 @@ from deliverology.web.priorities.clock import today
 from deliverology.web.problems import evaluation
 from deliverology.web.problems.actions import evaluate_triggers
 from deliverology.web.problems.evaluation import evaluate
-from deliverology.web.problems.models import Problem, ProblemEvent
+from deliverology.web.problems.models import PriorityReview, Problem, ProblemEvent
 
 
 @pytest.mark.django_db
@@ -28,6 +28,12 @@ def test_the_demo_holds_problems_at_several_levels_and_decisions_on_them() -> No
     assert escalated.by is not None and escalated.by.username == "analyst" and escalated.reason
     again = evaluate_triggers(today())
     assert (again.suggested, again.changed) == (0, 0)
+    reviewed = PriorityReview.objects.get().problem
+    causes = list(reviewed.root_causes.all())
+    assert sorted(c.kind for c in causes) == ["driver", "hypothesis", "link"]
+    assert all(c.note and c.added_by.username == "analyst" for c in causes)
+    linked = ProblemEvent.objects.filter(problem=reviewed, kind="root_cause_added")
+    assert linked.count() == len(causes)
 
 
 @pytest.mark.django_db

@@ -17,6 +17,19 @@ def _wider_than_the_screen(page) -> int:
     return page.evaluate("document.scrollingElement.scrollWidth")
 
 
+def _long_root_causes(problem, system) -> None:
+    """A linked root cause and one more offered, both with long statements."""
+    from deliverology.web.chains.models import Driver
+    from deliverology.web.problems.root_causes import link_root_cause
+
+    long = "Coaching visits happen, but half the classrooms have no daily phonics block and "
+    for n in (1, 2):
+        driver = Driver.objects.create(
+            priority=problem.priority, statement=f"{long * 3} ({n})", evidence="Observations"
+        )
+    link_root_cause(problem, driver, long * 2, by=system.people["analyst"])
+
+
 def test_every_main_page_fits_a_phone_screen(page, live_server, system, artifacts):
     from deliverology.core.allocation import AllocationMethod
     from deliverology.web.subtargets import actions
@@ -37,6 +50,7 @@ def test_every_main_page_fits_a_phone_screen(page, live_server, system, artifact
     evaluate_triggers(date(2025, 10, 1))
     problem = Problem.objects.order_by("pk").first()
     assert problem is not None
+    _long_root_causes(problem, system)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/")
     assert _wider_than_the_screen(page) <= PHONE["width"], "login"

@@ -25,7 +25,7 @@ from deliverology.core.assessment import (
 from deliverology.core.brevity import NoteLimits
 from deliverology.core.periods import PeriodKind
 from deliverology.core.problems import Severity, TriggerKind, TriggerRules
-from deliverology.core.reviews import SiteKind
+from deliverology.core.reviews import RootCauseKind, SiteKind
 from deliverology.core.routines import (
     QUESTION_FIELDS,
     WEEKDAYS,
@@ -890,6 +890,11 @@ class ProblemSettings:
     crisis_cadence_labels: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({"weekly": "Weekly", "fortnightly": "Fortnightly"})
     )
+    root_cause_labels: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType(
+            {"hypothesis": "Hypothesis", "driver": "Driver", "link": "Chain link"}
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -931,6 +936,7 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
         "crisis_cadence_days",
         "crisis_cadence_labels",
         "site_labels",
+        "root_cause_labels",
         *tables,
     )
     _check_keys(table, key, names, closed=True)
@@ -974,6 +980,7 @@ def _problems(data: Mapping[str, Any]) -> ProblemSettings:
         on_monthly_note_from=Severity(on_note),
         review_from=Severity(review_from),
         site_labels=_labels(table, "site_labels", SiteKind),
+        root_cause_labels=_labels(table, "root_cause_labels", RootCauseKind),
         crisis_cadence_days=cadence_days,
         crisis_cadence_labels=cadence_labels,
     )

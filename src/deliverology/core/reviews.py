@@ -22,6 +22,15 @@ class SiteKind(StrEnum):
     TYPICAL = "typical"
 
 
+class RootCauseKind(StrEnum):
+    """What a problem's root-cause analysis links it to: a diagnostic hypothesis, a driver of
+    performance, or a link of one of the priority's delivery chains."""
+
+    HYPOTHESIS = "hypothesis"
+    DRIVER = "driver"
+    LINK = "link"
+
+
 @dataclass(frozen=True)
 class SiteSuggestion:
     code: str

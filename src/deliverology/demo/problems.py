@@ -69,6 +69,14 @@ REVIEW_RECOMMENDATIONS = (
     ("The district reports the block's coverage in the monthly return", 60),
 )
 REVIEW_FOLLOW_UP_DAYS = 90
+# The reviewed problem's root causes: the priority's first hypothesis, first driver and the link
+# the review's finding rated, each with why it explains the problem.
+REVIEW_ROOT_CAUSES = {
+    "hypothesis": "The diagnostic's pattern matches this district: the schools without a coach "
+    "are the ones falling.",
+    "driver": "The review's visits saw it in half the classrooms: the main cause here.",
+    "link": "The weak link the review rated: coaching reaches schools but not the daily lesson.",
+}
 
 CRISIS_CADENCE = "fortnightly"
 CRISIS_EXIT_MARGIN = 5.0  # the exit value: this many points better than the latest figure

@@ -190,7 +190,7 @@ def _event(
 # --- The delivery unit's decisions -----------------------------------------------------------
 
 
-def _check_open(problem: Problem) -> None:
+def check_open(problem: Problem) -> None:
     if not problem.is_open:
         raise ProblemError(f"This problem is {problem.status_label().lower()}: it is closed.")
 
@@ -199,7 +199,7 @@ def _check_open(problem: Problem) -> None:
 def confirm(problem: Problem, severity: Severity | str, *, by: User, reason: str) -> Problem:
     """Confirm a problem at a severity (the suggested one, or another): escalating or
     de-escalating it when the severity differs from the one it holds."""
-    _check_open(problem)
+    check_open(problem)
     chosen = Severity(severity)
     current = Severity(problem.severity)
     if chosen.level > current.level:
@@ -232,13 +232,13 @@ def confirm(problem: Problem, severity: Severity | str, *, by: User, reason: str
 
 @transaction.atomic
 def dismiss(problem: Problem, *, by: User, reason: str) -> Problem:
-    _check_open(problem)
+    check_open(problem)
     return _close(problem, Problem.Status.DISMISSED, Event.DISMISSED, by, reason)
 
 
 @transaction.atomic
 def resolve(problem: Problem, *, by: User, reason: str) -> Problem:
-    _check_open(problem)
+    check_open(problem)
     return _close(problem, Problem.Status.RESOLVED, Event.RESOLVED, by, reason)
 
 

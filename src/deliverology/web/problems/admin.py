@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from deliverology.web.problems.models import (
     CrisisGroup,
@@ -9,6 +10,7 @@ from deliverology.web.problems.models import (
     ProblemEvent,
     ReviewFinding,
     ReviewSite,
+    RootCause,
 )
 
 
@@ -19,13 +21,25 @@ class ProblemEventInline(admin.TabularInline[ProblemEvent, Problem]):
     can_delete = False
 
 
+class RootCauseInline(admin.TabularInline[RootCause, Problem]):
+    """Read only: root causes are linked and removed on the problem's page, kept in its history."""
+
+    model = RootCause
+    extra = 0
+    readonly_fields = ("hypothesis", "driver", "link", "note", "added_by", "added_at")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Problem | None = None) -> bool:
+        return False
+
+
 @admin.register(Problem)
 class ProblemAdmin(admin.ModelAdmin[Problem]):
     list_display = ("priority", "local_unit", "metric", "subgroup", "severity", "status")
     list_filter = ("status", "severity", "priority")
     readonly_fields = ("evidence", "sentence", "opened_on", "trigger", "latest_period")
     raw_id_fields = ("local_unit",)
-    inlines = [ProblemEventInline]
+    inlines = [RootCauseInline, ProblemEventInline]
 
 
 class ReviewSiteInline(admin.TabularInline[ReviewSite, PriorityReview]):

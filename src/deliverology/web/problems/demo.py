@@ -10,11 +10,13 @@ from deliverology.configuration import load_method_config
 from deliverology.demo import problems as demo
 from deliverology.demo.problems import DECISIONS, DemoDecision
 from deliverology.web.accounts.models import Profile
-from deliverology.web.chains.models import ChainLink
+from deliverology.web.chains.models import ChainLink, Driver
+from deliverology.web.diagnostics.models import Hypothesis
 from deliverology.web.priorities.clock import today
 from deliverology.web.problems import reviews
 from deliverology.web.problems.actions import confirm, dismiss, evaluate_triggers
 from deliverology.web.problems.models import Problem
+from deliverology.web.problems.root_causes import link_root_cause
 from deliverology.web.routines.actions import ActionDraft
 
 
@@ -93,6 +95,19 @@ def _demo_review(problem: Problem, analyst: User) -> None:
         for text, days in demo.REVIEW_RECOMMENDATIONS
     ]
     reviews.add_recommendations(review, drafts, by=analyst, today=day)
+    _demo_root_causes(problem, link, analyst)
+
+
+def _demo_root_causes(problem: Problem, link: ChainLink | None, analyst: User) -> None:
+    """The priority's first hypothesis and driver, and the link the review rated."""
+    causes = {
+        "hypothesis": Hypothesis.objects.filter(priority=problem.priority).order_by("pk").first(),
+        "driver": Driver.objects.filter(priority=problem.priority).order_by("pk").first(),
+        "link": link,
+    }
+    for kind, cause in causes.items():
+        if cause is not None:
+            link_root_cause(problem, cause, demo.REVIEW_ROOT_CAUSES[kind], by=analyst)
 
 
 def _demo_crisis_group(problem: Problem, analyst: User) -> None:

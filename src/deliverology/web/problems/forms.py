@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from deliverology.configuration import load_method_config
 from deliverology.core.problems import Severity
-from deliverology.web.chains.models import ChainLink, rag4_choices
+from deliverology.web.chains.models import ChainLink, Driver, rag4_choices
+from deliverology.web.diagnostics.models import Hypothesis
 from deliverology.web.performance.models import LocalUnit
 from deliverology.web.priorities.models import Priority
 from deliverology.web.problems.models import Problem
+from deliverology.web.problems.root_causes import refusal
 from deliverology.web.routines.forms import DateInput, PeopleChoice, PersonChoice, people
 
 
@@ -127,3 +129,63 @@ class ScopeForm(forms.Form):
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Root causes ---------------------------------------------------------------------------------
+
+
+class _AnyCause(forms.ChoiceField):
+    """The choices offered are the problem's priority's; any other value is looked up so that
+    the form can say what is wrong with it, not only that it is not offered."""
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
+
+
+def _cause_choices(problem: Problem) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The problem's priority's hypotheses, drivers and chain links, grouped: three queries."""
+    labels = load_method_config().problems.root_cause_labels
+    priority = problem.priority_id
+    hypotheses = Hypothesis.objects.filter(priority_id=priority).order_by("pk")
+    drivers = Driver.objects.filter(priority_id=priority).order_by("pk")
+    links = ChainLink.objects.filter(chain__priority_id=priority).select_related("chain")
+    return [
+        (labels["hypothesis"], [(f"hypothesis:{h.pk}", h.statement[:120]) for h in hypotheses]),
+        (labels["driver"], [(f"driver:{d.pk}", d.statement[:120]) for d in drivers]),
+        (
+            labels["link"],
+            [(f"link:{k.pk}", f"{k.chain.title}: {k.position}. {k.actor}") for k in links],
+        ),
+    ]
+
+
+CAUSE_MODELS: dict[str, type[Hypothesis | Driver | ChainLink]] = {
+    "hypothesis": Hypothesis,
+    "driver": Driver,
+    "link": ChainLink,
+}
+
+
+class RootCauseForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why"),
+        max_length=500,
+        help_text=_("A short note of why it explains the problem: kept in its history."),
+    )
+
+    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.problem = problem
+        self.fields["cause"] = _AnyCause(label=_("Root cause"), choices=_cause_choices(problem))
+        self.order_fields(["cause", "note"])
+
+    def clean_cause(self) -> Hypothesis | Driver | ChainLink:
+        kind, _sep, pk = str(self.cleaned_data["cause"]).partition(":")
+        model = CAUSE_MODELS.get(kind)
+        found = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+        if found is None:
+            raise forms.ValidationError(_("Choose a hypothesis, a driver or a chain link."))
+        reason = refusal(self.problem, found)
+        if reason:
+            raise forms.ValidationError(reason)
+        return found

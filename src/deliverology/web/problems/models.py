@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from deliverology.configuration import load_method_config
 from deliverology.core.config import ProblemStatus
 from deliverology.core.problems import Severity
+from deliverology.core.reviews import RootCauseKind
 from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.priorities.models import Priority
 
@@ -113,6 +114,8 @@ class ProblemEvent(models.Model):
         DE_ESCALATED = "de_escalated", _("de-escalated")
         DISMISSED = "dismissed", _("dismissed")
         RESOLVED = "resolved", _("resolved")
+        ROOT_CAUSE_ADDED = "root_cause_added", _("root cause linked")
+        ROOT_CAUSE_REMOVED = "root_cause_removed", _("root cause removed")
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
@@ -136,6 +139,93 @@ class ProblemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id}: {self.kind}"
+
+
+class RootCause(models.Model):
+    """One finding of a problem's root-cause analysis: a diagnostic hypothesis, a driver of
+    performance or a delivery chain link of the problem's own priority, with a note of why.
+
+    Exactly one of `hypothesis`, `driver` and `link` is set; each is linked at most once.
+    """
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="root_causes"
+    )
+    hypothesis = models.ForeignKey(
+        "diagnostics.Hypothesis",
+        verbose_name=_("hypothesis"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    driver = models.ForeignKey(
+        "chains.Driver",
+        verbose_name=_("driver"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    link = models.ForeignKey(
+        "chains.ChainLink",
+        verbose_name=_("chain link"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("why"), max_length=500)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("root cause")
+        ordering = ("problem", "added_at", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(hypothesis__isnull=False, driver__isnull=True, link__isnull=True)
+                    | Q(hypothesis__isnull=True, driver__isnull=False, link__isnull=True)
+                    | Q(hypothesis__isnull=True, driver__isnull=True, link__isnull=False)
+                ),
+                name="root_cause_is_one_item",
+            ),
+            models.UniqueConstraint(
+                fields=["problem", "hypothesis"], name="one_root_cause_per_hypothesis"
+            ),
+            models.UniqueConstraint(fields=["problem", "driver"], name="one_root_cause_per_driver"),
+            models.UniqueConstraint(fields=["problem", "link"], name="one_root_cause_per_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}: {self.item_text()[:60]}"
+
+    @property
+    def kind(self) -> RootCauseKind:
+        if self.hypothesis_id is not None:
+            return RootCauseKind.HYPOTHESIS
+        if self.driver_id is not None:
+            return RootCauseKind.DRIVER
+        return RootCauseKind.LINK
+
+    def kind_label(self) -> str:
+        return load_method_config().problems.root_cause_labels[self.kind]
+
+    def item_text(self) -> str:
+        """The linked item in words: the statement, or the chain and the link's actor."""
+        if self.hypothesis is not None:
+            return self.hypothesis.statement
+        if self.driver is not None:
+            return self.driver.statement
+        if self.link is not None:
+            return f"{self.link.chain.title}: {self.link.position}. {self.link.actor}"
+        return ""
 
 
 class PriorityReview(models.Model):

@@ -30,6 +30,7 @@ from deliverology.web.problems.forms import (
     SiteForm,
 )
 from deliverology.web.problems.models import CrisisGroup, PriorityReview
+from deliverology.web.problems.root_causes import root_causes_of
 from deliverology.web.problems.views import _get_problem_for_user
 from deliverology.web.routines.forms import FollowUpActions
 
@@ -100,6 +101,7 @@ def _review_page(
         "sites": list(review.sites.select_related("local_unit")),
         "findings": list(review.findings.select_related("link__chain", "link_rating")),
         "recommendations": list(reviews.actions_from(review)),
+        "root_causes": list(root_causes_of(review.problem)),
         "may_edit": editing,
     }
     if editing:

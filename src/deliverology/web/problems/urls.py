@@ -7,6 +7,12 @@ urlpatterns = [
     path("problems/<int:pk>/", views.problem_detail, name="problem"),
     path("problems/<int:pk>/confirm/", views.confirm_problem, name="problem_confirm"),
     path("problems/<int:pk>/close/", views.close_problem, name="problem_close"),
+    path("problems/<int:pk>/root-causes/", views.add_root_cause, name="problem_root_cause_add"),
+    path(
+        "problems/<int:pk>/root-causes/<int:cause>/remove/",
+        views.remove_root_cause_view,
+        name="problem_root_cause_remove",
+    ),
     path("problems/<int:pk>/review/", review_views.review_new, name="priority_review_new"),
     path("problems/<int:pk>/crisis-group/", review_views.crisis_new, name="crisis_group_new"),
     path("reviews/<int:pk>/", review_views.review_detail, name="priority_review"),

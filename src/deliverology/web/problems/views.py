@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from deliverology.web.accounts.access import (
@@ -17,10 +18,20 @@ from deliverology.web.accounts.models import Profile
 from deliverology.web.priorities.clock import today
 from deliverology.web.problems import lists, reviews
 from deliverology.web.problems.actions import ProblemError, confirm, dismiss, resolve
-from deliverology.web.problems.forms import CloseForm, ConfirmForm, RegisterFilterForm
-from deliverology.web.problems.models import Problem
+from deliverology.web.problems.forms import (
+    CloseForm,
+    ConfirmForm,
+    RegisterFilterForm,
+    RootCauseForm,
+)
+from deliverology.web.problems.models import Problem, RootCause
 from deliverology.web.problems.momentum import RECENT_DAYS
 from deliverology.web.problems.momentum import momentum as momentum_figures
+from deliverology.web.problems.root_causes import (
+    link_root_cause,
+    remove_root_cause,
+    root_causes_of,
+)
 
 PAGE_SIZE = 50
 
@@ -89,6 +100,7 @@ def _problem_page(
     *,
     confirm_form: ConfirmForm | None = None,
     close_form: CloseForm | None = None,
+    root_cause_form: RootCauseForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -96,10 +108,12 @@ def _problem_page(
     suggested = (
         problem.pending if problem.pending and problem.pending != "resolve" else problem.severity
     )
+    may_decide = access.role == Profile.Role.DELIVERY_UNIT and problem.is_open
     context = {
         "problem": problem,
         "events": list(problem.events.select_related("by")),
-        "may_decide": access.role == Profile.Role.DELIVERY_UNIT and problem.is_open,
+        "root_causes": list(root_causes_of(problem)),
+        "may_decide": may_decide,
         "confirm_form": confirm_form or ConfirmForm(initial={"severity": suggested}),
         "close_form": close_form
         or CloseForm(
@@ -108,6 +122,8 @@ def _problem_page(
         "error": error,
         **problem_follow_through(problem),
     }
+    if may_decide:
+        context["root_cause_form"] = root_cause_form or RootCauseForm(problem=problem)
     return render(request, "problems/problem.html", context, status=status)
 
 
@@ -147,6 +163,45 @@ def close_problem(request: HttpRequest, pk: int) -> HttpResponse:
     except ProblemError as error:
         return _problem_page(request, problem, error=str(error), status=400)
     return redirect("problem", problem.pk)
+
+
+@require_POST
+@login_required
+def add_root_cause(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a hypothesis, a driver or a chain link of the problem's priority, with why."""
+    require_delivery_unit(request)
+    problem = _get_problem_for_user(request, pk)
+    form = RootCauseForm(request.POST, problem=problem)
+    if not form.is_valid():
+        return _problem_page(request, problem, root_cause_form=form, status=400)
+    try:
+        link_root_cause(
+            problem,
+            form.cleaned_data["cause"],
+            form.cleaned_data["note"],
+            by=request_person(request),
+        )
+    except ProblemError as error:
+        return _problem_page(request, problem, root_cause_form=form, error=str(error), status=400)
+    return redirect(f"{problem_url(problem)}#root-causes")
+
+
+@require_POST
+@login_required
+def remove_root_cause_view(request: HttpRequest, pk: int, cause: int) -> HttpResponse:
+    require_delivery_unit(request)
+    problem = _get_problem_for_user(request, pk)
+    root_cause = get_object_or_404(RootCause, pk=cause, problem=problem)
+    root_cause.problem = problem
+    try:
+        remove_root_cause(root_cause, by=request_person(request))
+    except ProblemError as error:
+        return _problem_page(request, problem, error=str(error), status=400)
+    return redirect(f"{problem_url(problem)}#root-causes")
+
+
+def problem_url(problem: Problem) -> str:
+    return reverse("problem", args=[problem.pk])
 
 
 @require_GET
