@@ -6,7 +6,11 @@ The routines too: days since each priority's last stocktake held (lapsed beyond 
 cadence and `[momentum] grace_days`), and the share of its actions closed on time, over all
 actions due so far and over those due in the last 90 days, so the trend shows. A stocktake
 cancelled without a new date counts as a lapse of its priorities' stocktakes (one moved to a
-new date does not)."""
+new date does not).
+
+And the documents late against the routine calendar: the monthly notes, delivery reports and
+follow-up notes it says were due and were not published by their due date, in the calendar's
+own fixed number of queries."""
 
 from __future__ import annotations
 
@@ -20,8 +24,11 @@ from deliverology.configuration import load_method_config
 from deliverology.core.config import MethodConfig
 from deliverology.core.momentum import (
     ActionDates,
+    DocumentDue,
+    LateDocument,
     days_since,
     has_lapsed,
+    late_documents,
     on_time_share,
     streak_on_trajectory,
     target_met_early,
@@ -33,6 +40,7 @@ from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Su
 from deliverology.web.performance.series import load_series
 from deliverology.web.priorities.models import Priority, Target
 from deliverology.web.priorities.progress import Progress, plan_for, progress_of
+from deliverology.web.routines.calendar import calendar_entries
 from deliverology.web.routines.models import HELD_STATUSES, Action, Stocktake
 
 RECENT_DAYS = 90  # the recent window of the on-time share, beside the share over all time
@@ -72,6 +80,7 @@ class Momentum:
     days_since_refresh: int | None
     refresh_lapsed: bool
     refresh_days: int
+    late_documents: list[LateDocument]
 
 
 def momentum(today: date) -> Momentum:
@@ -128,7 +137,18 @@ def momentum(today: date) -> Momentum:
         days_since_refresh=since,
         refresh_lapsed=since is None or since > limit,
         refresh_days=limit,
+        late_documents=documents_late(config, today),
     )
+
+
+def documents_late(config: MethodConfig, today: date) -> list[LateDocument]:
+    """The documents the routine calendar says were due and were not published by then."""
+    dues = [
+        DocumentDue(entry.routine, entry.subject, entry.due, entry.held_on)
+        for entry in calendar_entries(config, today)
+        if entry.document and entry.state is not None and entry.due <= today
+    ]
+    return late_documents(dues, today)
 
 
 def _routines(
