@@ -178,6 +178,44 @@ def _booked_state(day: date, today: date, config: MethodConfig) -> RoutineState:
     return RoutineState.LATE if today > late_from else RoutineState.DUE
 
 
+UPCOMING_ROUTINES = (Routine.STOCKTAKE, Routine.DELIVERY_REPORT, Routine.DATA_REFRESH)
+NOT_HELD_YET = (RoutineState.UPCOMING, RoutineState.DUE)
+
+
+def upcoming(entries: Sequence[Entry], config: MethodConfig, today: date) -> list[Entry]:
+    """The stocktakes, delivery reports and data refreshes not held yet and due from today to
+    `[routines] note_upcoming_days` ahead, soonest first."""
+    labels = {config.routines.routine_labels[r] for r in UPCOMING_ROUTINES}
+    until = today + timedelta(days=config.routines.note_upcoming_days)
+    return [
+        e
+        for e in entries
+        if e.routine in labels and e.state in NOT_HELD_YET and today <= e.due <= until
+    ]
+
+
+def upcoming_in_words(config: MethodConfig, today: date) -> str:
+    """The upcoming routines as a monthly note says them, on the dates the calendar shows."""
+    until = today + timedelta(days=config.routines.note_upcoming_days)
+    found = upcoming(calendar_entries(config, today), config, today)
+    if not found:
+        return _("No stocktake, delivery report or data refresh is due by %(d)s.") % {
+            "d": until.isoformat()
+        }
+    return _("Due by %(d)s: %(items)s.") % {
+        "d": until.isoformat(),
+        "items": "; ".join(_in_words(entry) for entry in found),
+    }
+
+
+def _in_words(entry: Entry) -> str:
+    what = f"{entry.routine} ({entry.subject})" if entry.subject else entry.routine
+    said = _("%(what)s on %(d)s") % {"what": what, "d": entry.due.isoformat()}
+    if entry.moved_from is not None:
+        said += " " + _("(moved from %(d)s)") % {"d": entry.moved_from.isoformat()}
+    return said
+
+
 def scheduled_stocktakes(start: date, end: date) -> Sequence[Stocktake]:
     """The stocktakes booked in the window, but those cancelled without a new date."""
     return list(
