@@ -242,3 +242,18 @@ def test_a_stocktake_with_its_follow_up_published_still_counts_as_held_on_moment
     page = soup(login("leader").get(reverse("momentum")))  # type: ignore[attr-defined]
     cell = page.select_one("#streaks tbody tr .stocktake").get_text(" ", strip=True)
     assert cell == "2025-10-20, 12 days ago"
+
+
+def test_the_stocktakes_page_offers_cancelling_until_it_is_dropped(
+    login: Callable[[str], object], booked: Stocktake
+) -> None:
+    client = login("analyst")
+    url = reverse("stocktake", args=[booked.pk])
+    page = soup(client.get(url))  # type: ignore[attr-defined]
+    assert page.select_one("#cancel-link")["href"] == reverse("stocktake_cancel", args=[booked.pk])
+    client.post(reverse("stocktake_cancel", args=[booked.pk]), {"reason": "Merged"})  # type: ignore[attr-defined]
+    page = soup(client.get(url))  # type: ignore[attr-defined]
+    assert page.select_one("#cancel-link") is None
+    assert page.select_one("#cancelled").get_text(strip=True) == (
+        "Cancelled on 2025-11-01 without a new date: Merged"
+    )
