@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from deliverology.core.momentum import (
     ActionDates,
+    DocumentDue,
     days_since,
     has_lapsed,
+    late_documents,
     on_time_share,
     streak_on_trajectory,
     target_met_early,
@@ -88,3 +90,39 @@ def test_it_says_when_a_target_is_met_early(
 ) -> None:
     target_period = Period(YEAR, 2029)
     assert target_met_early(actual, Period(YEAR, latest), 70.0, target_period, direction) is met
+
+
+@pytest.mark.parametrize(
+    ("due", "published_on", "late"),
+    [
+        (date(2026, 2, 2), date(2026, 2, 2), None),  # on its due date
+        (date(2026, 2, 2), date(2026, 1, 30), None),  # early
+        (date(2026, 2, 2), date(2026, 2, 5), 3),  # three days late
+        (date(2026, 2, 2), None, 27),  # still missing: late until today
+        (TODAY, None, None),  # due today: not late yet
+        (date(2026, 3, 9), None, None),  # due later
+    ],
+)
+def test_a_document_is_late_when_not_published_by_its_due_date(
+    due: date, published_on: date | None, late: int | None
+) -> None:
+    found = late_documents([DocumentDue("Monthly note", "", due, published_on)], TODAY)
+    assert [d.days_late for d in found] == ([] if late is None else [late])
+    if found:
+        assert found[0].missing is (published_on is None)
+
+
+def test_the_missing_documents_come_first_the_most_late_first() -> None:
+    dues = [
+        DocumentDue("Monthly note", "", date(2026, 1, 2), date(2026, 1, 30)),  # 28 days late
+        DocumentDue("Monthly note", "", date(2026, 2, 2), None),  # 27 days missing
+        DocumentDue("Delivery report", "", date(2025, 12, 1), None),  # 90 days missing
+        DocumentDue("Follow-up note", "Stocktake 2026-02-16", date(2026, 2, 19), date(2026, 2, 20)),
+    ]
+    found = late_documents(dues, TODAY)
+    assert [(d.document, d.due, d.days_late, d.missing) for d in found] == [
+        ("Delivery report", date(2025, 12, 1), 90, True),
+        ("Monthly note", date(2026, 2, 2), 27, True),
+        ("Monthly note", date(2026, 1, 2), 28, False),
+        ("Follow-up note", date(2026, 2, 19), 1, False),
+    ]

@@ -61,3 +61,22 @@ def test_a_published_document_is_announced_to_its_readers_once(system: System, m
     assert notify_document_published(*args, today=date(2025, 11, 2)) == 0
     assert sorted(m.to[0] for m in mailoutbox) == ["leader@example.org", "viewer@example.org"]
     assert mailoutbox[0].body.endswith("http://localhost:8000/notes/2025-10/")
+
+
+def test_a_moved_stocktakes_follow_up_is_reminded_again_and_a_dropped_ones_never(
+    system: System, stocktake: Stocktake, mailoutbox
+) -> None:
+    from deliverology.web.routines.actions import cancel_stocktake, schedule_stocktake
+
+    give_addresses(system)
+    send_reminders(date(2025, 11, 3))
+    assert any(m.subject.startswith("Follow-up note due 2025-10-23") for m in mailoutbox)
+    cancel_stocktake(stocktake, new_date=date(2025, 11, 5), reason="", today=date(2025, 11, 3))
+    dropped = schedule_stocktake(
+        [system.priorities["reading"]], date(2025, 11, 4), system.people["leader"]
+    )
+    cancel_stocktake(dropped, new_date=None, reason="Merged", today=date(2025, 11, 3))
+    mailoutbox.clear()
+    send_reminders(date(2025, 11, 10))
+    follow_ups = sorted({m.subject for m in mailoutbox if m.subject.startswith("Follow-up")})
+    assert follow_ups == ["Follow-up note due 2025-11-10: the stocktake of 2025-11-05"]

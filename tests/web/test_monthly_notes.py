@@ -87,7 +87,7 @@ def test_editing_a_published_note_is_refused_and_nothing_changes(login, system, 
     response = analyst.post("/notes/2025-10/edit/", entry_data(note, upcoming="Changed!"))
     assert response.status_code == 409
     assert "is published and cannot be changed" in response.content.decode()
-    assert MonthlyNote.objects.get(pk=note.pk).upcoming == ""
+    assert MonthlyNote.objects.get(pk=note.pk).upcoming == note.upcoming != "Changed!"
     assert analyst.get("/notes/2025-10/edit/").status_code == 409
 
 
@@ -212,3 +212,36 @@ def test_the_note_lists_missed_and_due_milestones_open_actions_and_the_leaders_p
     page = login("leader").get("/notes/2025-10/").content.decode()
     assert "A crisis problem in ST." in page and "A watch problem in D1." not in page
     assert "1 missed" in page and "Coaches hired" in page and "1 overdue" in page
+
+
+@pytest.mark.django_db
+def test_a_new_notes_upcoming_routines_name_the_dates_the_calendar_shows(login, system):
+    """Today is 2025-11-01; with `[routines] note_upcoming_days = 31`, up to 2025-12-02."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    from deliverology.web.routines.actions import cancel_stocktake, schedule_stocktake
+
+    booked = schedule_stocktake(
+        [system.priorities["reading"]], dt.date(2025, 11, 10), system.people["leader"]
+    )
+    cancel_stocktake(booked, new_date=dt.date(2025, 11, 17), reason="", today=dt.date(2025, 11, 1))
+    client = login("analyst")
+    page = BeautifulSoup(client.get("/routines/").content, "html.parser")
+    shown = []
+    for row in page.select("table.routine-calendar tbody tr"):
+        cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+        wanted = cells[1] in {"Stocktake", "Delivery report", "Data refresh"}
+        if wanted and cells[3] in {"Upcoming", "Due"} and "2025-11-01" <= cells[0] <= "2025-12-02":
+            shown.append(cells[0])
+    assert shown == ["2025-11-03", "2025-11-17", "2025-12-01", "2025-12-01", "2025-12-01"]
+
+    assert client.post("/notes/", {"month": "2025-11"}).status_code == 302
+    upcoming = MonthlyNote.objects.get(month=dt.date(2025, 11, 1)).upcoming
+    assert upcoming.startswith("Due by 2025-12-02: Data refresh on 2025-11-03; ")
+    assert "Stocktake (Priority: Grade 3 reading) on 2025-11-17 (moved from 2025-11-10)" in upcoming
+    assert re.findall(r" on (\d{4}-\d\d-\d\d)", upcoming) == shown
+    # still the unit's to edit
+    form = BeautifulSoup(client.get("/notes/2025-11/edit/").content, "html.parser")
+    assert form.select_one("textarea[name=upcoming]").get_text(strip=True) == upcoming

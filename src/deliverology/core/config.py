@@ -648,6 +648,7 @@ class RoutineSettings:
     late_after_working_days: int
     follow_up_within_working_days: int
     remind_before_working_days: int
+    note_upcoming_days: int
     action_statuses: Mapping[str, str]
     closed_action_statuses: tuple[str, ...]
     rubric_labels: Mapping[str, str]
@@ -672,6 +673,7 @@ def _routines(data: Mapping[str, Any]) -> RoutineSettings:
         "late_after_working_days",
         "follow_up_within_working_days",
         "remind_before_working_days",
+        "note_upcoming_days",
         "closed_action_statuses",
         "question_bank",
         "cadences",
@@ -716,12 +718,20 @@ def _routines(data: Mapping[str, Any]) -> RoutineSettings:
         late_after_working_days=_whole_number(table, "late_after_working_days", key),
         follow_up_within_working_days=_whole_number(table, "follow_up_within_working_days", key),
         remind_before_working_days=_whole_number(table, "remind_before_working_days", key),
+        note_upcoming_days=_note_upcoming_days(table, key),
         action_statuses=statuses,
         closed_action_statuses=tuple(closed),
         rubric_labels=_labels(table, "rubric_labels", RUBRIC_CATEGORIES),
         question_bank=tuple(_text_list(table, "question_bank", key)),
         prompts=prompts,
     )
+
+
+def _note_upcoming_days(table: Mapping[str, Any], key: str) -> int:
+    days = _whole_number(table, "note_upcoming_days", key)
+    if days < 1:
+        raise ConfigError(f"must be 1 or more (it is {days})", f"{key}.note_upcoming_days")
+    return days
 
 
 def _cadences(table: Mapping[str, Any], key: str) -> Mapping[Routine, Cadence]:

@@ -48,6 +48,46 @@ def has_lapsed(last: date | None, cadence_days: int, grace_days: int, today: dat
     return since is None or since > cadence_days + grace_days
 
 
+@dataclass(frozen=True)
+class DocumentDue:
+    """A document the routine calendar says is due (a monthly note, a delivery report, a
+    stocktake's follow-up note), with the day it was published, if it was."""
+
+    document: str
+    subject: str
+    due: date
+    published_on: date | None = None
+
+
+@dataclass(frozen=True)
+class LateDocument:
+    document: str
+    subject: str
+    due: date
+    published_on: date | None
+    days_late: int
+
+    @property
+    def missing(self) -> bool:
+        return self.published_on is None
+
+
+def late_documents(dues: Sequence[DocumentDue], today: date) -> list[LateDocument]:
+    """The documents not published by their due date: those published late, with the days they
+    were late, and those still missing, late by the days since they were due. Still missing
+    first, then the latest; the most days late first within each."""
+    found: list[LateDocument] = []
+    for due in dues:
+        if due.published_on is None and due.due < today:
+            days = (today - due.due).days
+        elif due.published_on is not None and due.published_on > due.due:
+            days = (due.published_on - due.due).days
+        else:
+            continue
+        found.append(LateDocument(due.document, due.subject, due.due, due.published_on, days))
+    return sorted(found, key=lambda d: (not d.missing, -d.days_late, d.due, d.document))
+
+
 def target_met_early(
     actual: float | None,
     latest: Period | None,

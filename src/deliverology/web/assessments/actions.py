@@ -44,6 +44,7 @@ from deliverology.web.performance.models import Metric
 from deliverology.web.plans.models import DeliveryPlan, Milestone
 from deliverology.web.priorities.clock import today
 from deliverology.web.priorities.models import Priority
+from deliverology.web.routines.calendar import upcoming_in_words
 
 
 class Refused(ValueError):
@@ -222,9 +223,13 @@ def publish_round(reporting_round: ReportingRound, *, by: User) -> ReportingRoun
 
 
 def note_for(month: dt.date) -> MonthlyNote:
-    """The month's note, created with an entry per active priority when it is first opened."""
+    """The month's note, created with an entry per active priority when it is first opened, its
+    upcoming routines prefilled from the routine calendar (the unit may edit them)."""
     with transaction.atomic():
-        note, created = MonthlyNote.objects.get_or_create(month=month.replace(day=1))
+        note, created = MonthlyNote.objects.get_or_create(
+            month=month.replace(day=1),
+            defaults={"upcoming": upcoming_in_words(load_method_config(), today())},
+        )
         if created:
             figures = builders.note_figures(note)
             headlines = {row["code"]: row["suggested_headline"] for row in figures["priorities"]}

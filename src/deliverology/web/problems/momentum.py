@@ -4,7 +4,13 @@ a fixed number of queries.
 
 The routines too: days since each priority's last stocktake held (lapsed beyond the stocktake's
 cadence and `[momentum] grace_days`), and the share of its actions closed on time, over all
-actions due so far and over those due in the last 90 days, so the trend shows."""
+actions due so far and over those due in the last 90 days, so the trend shows. A stocktake
+cancelled without a new date counts as a lapse of its priorities' stocktakes (one moved to a
+new date does not).
+
+And the documents late against the routine calendar: the monthly notes, delivery reports and
+follow-up notes it says were due and were not published by their due date, in the calendar's
+own fixed number of queries."""
 
 from __future__ import annotations
 
@@ -12,14 +18,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from deliverology.configuration import load_method_config
 from deliverology.core.config import MethodConfig
 from deliverology.core.momentum import (
     ActionDates,
+    DocumentDue,
+    LateDocument,
     days_since,
     has_lapsed,
+    late_documents,
     on_time_share,
     streak_on_trajectory,
     target_met_early,
@@ -31,7 +40,8 @@ from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Su
 from deliverology.web.performance.series import load_series
 from deliverology.web.priorities.models import Priority, Target
 from deliverology.web.priorities.progress import Progress, plan_for, progress_of
-from deliverology.web.routines.models import Action, Stocktake
+from deliverology.web.routines.calendar import calendar_entries
+from deliverology.web.routines.models import HELD_STATUSES, Action, Stocktake
 
 RECENT_DAYS = 90  # the recent window of the on-time share, beside the share over all time
 
@@ -43,6 +53,7 @@ class RoutineMomentum:
     stocktake_lapsed: bool = True
     on_time: float | None = None
     on_time_recent: float | None = None
+    lapses: int = 0  # stocktakes cancelled without a new date
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ class Momentum:
     days_since_refresh: int | None
     refresh_lapsed: bool
     refresh_days: int
+    late_documents: list[LateDocument]
 
 
 def momentum(today: date) -> Momentum:
@@ -125,7 +137,18 @@ def momentum(today: date) -> Momentum:
         days_since_refresh=since,
         refresh_lapsed=since is None or since > limit,
         refresh_days=limit,
+        late_documents=documents_late(config, today),
     )
+
+
+def documents_late(config: MethodConfig, today: date) -> list[LateDocument]:
+    """The documents the routine calendar says were due and were not published by then."""
+    dues = [
+        DocumentDue(entry.routine, entry.subject, entry.due, entry.held_on)
+        for entry in calendar_entries(config, today)
+        if entry.document and entry.state is not None and entry.due <= today
+    ]
+    return late_documents(dues, today)
 
 
 def _routines(
@@ -134,10 +157,14 @@ def _routines(
     """Each priority's stocktakes and actions, in two queries."""
     wanted = [p.pk for p in priorities]
     last_held: dict[int, date] = {}
-    for priority_id, held_on in Stocktake.objects.filter(
-        status=Stocktake.Status.HELD, priorities__in=wanted, held_on__lte=today
-    ).values_list("priorities", "held_on"):
-        last_held[priority_id] = max(held_on, last_held.get(priority_id, held_on))
+    lapses: dict[int, int] = defaultdict(int)
+    for priority_id, held_on, status in Stocktake.objects.filter(
+        Q(held_on__lte=today) | Q(status=Stocktake.Status.CANCELLED), priorities__in=wanted
+    ).values_list("priorities", "held_on", "status"):
+        if status in HELD_STATUSES:
+            last_held[priority_id] = max(held_on, last_held.get(priority_id, held_on))
+        elif status == Stocktake.Status.CANCELLED:
+            lapses[priority_id] += 1
     actions: dict[int, list[ActionDates]] = defaultdict(list)
     for priority_id, due, closed_on in Action.objects.filter(priority__in=wanted).values_list(
         "priority_id", "due", "closed_on"
@@ -155,6 +182,7 @@ def _routines(
             stocktake_lapsed=has_lapsed(last, cadence, config.momentum.grace_days, today),
             on_time=on_time_share(dates, today),
             on_time_recent=on_time_share([a for a in dates if a.due > recent_from], today),
+            lapses=lapses[pk],
         )
     return found
 

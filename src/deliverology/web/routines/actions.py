@@ -195,6 +195,8 @@ def publish_follow_up(
             _("This follow-up note was published on %(d)s and cannot be published again.")
             % {"d": locked.follow_up_published_on.isoformat()}  # type: ignore[union-attr]
         )
+    if locked.status == Stocktake.Status.CANCELLED:
+        raise RoutineError(_("This stocktake was cancelled: it has no follow-up note."))
     if today < locked.held_on:
         raise RoutineError(_("A follow-up note is written after the stocktake is held."))
     for draft in actions:
@@ -231,6 +233,35 @@ def _owned_priority(priorities: list[Priority], owner: User | None) -> Priority 
     owned = [p for p in priorities if owner is not None and p.owner_id == owner.pk]
     chosen = owned or priorities
     return chosen[0] if chosen else None
+
+
+@transaction.atomic
+def cancel_stocktake(
+    stocktake: Stocktake, *, new_date: date | None, reason: str, today: date
+) -> Stocktake:
+    """Cancel a scheduled stocktake: moved to `new_date` when there is one (its pack and carried
+    actions follow the date, the calendar says where it moved from), else dropped, which needs
+    a reason and counts as a lapse on the momentum page."""
+    locked = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    if locked.status != Stocktake.Status.SCHEDULED:
+        raise RoutineError(_("Only a stocktake still scheduled can be cancelled or moved."))
+    reason = reason.strip()
+    if new_date is None and not reason:
+        raise RoutineError(
+            _("Give the new date the stocktake moves to, or the reason it is dropped.")
+        )
+    if new_date is not None and new_date == locked.held_on:
+        raise RoutineError(_("The new date is the date already scheduled."))
+    if new_date is not None and new_date < today:
+        raise RoutineError(_("The new date cannot be in the past."))
+    locked.cancellation_reason = reason
+    locked.cancelled_on = today
+    if new_date is None:
+        locked.status = Stocktake.Status.CANCELLED
+    else:
+        locked.moved_from, locked.held_on = locked.held_on, new_date
+    locked.save()
+    return locked
 
 
 def mark_held(stocktake: Stocktake) -> None:

@@ -50,6 +50,33 @@ class StocktakeForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"held_on": DateInput()}
 
 
+class CancelStocktakeForm(forms.Form):
+    """Cancelling a stocktake asks for a new date; dropping it outright needs a reason."""
+
+    new_date = forms.DateField(
+        label=_("New date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The stocktake moves there, with its pack and its carried actions."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when there is no new date: the stocktake is dropped, a lapse."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_date") is None and not data.get("reason", "").strip():
+            if "new_date" not in self.errors:
+                raise forms.ValidationError(
+                    _("Give the new date the stocktake moves to, or the reason it is dropped.")
+                )
+        return data
+
+
 class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=())
     evidence = forms.CharField(

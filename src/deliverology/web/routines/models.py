@@ -29,6 +29,7 @@ class Stocktake(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         HELD = "held", _("Held")
         FOLLOW_UP_PUBLISHED = "follow_up_published", _("Follow-up published")
+        CANCELLED = "cancelled", _("Cancelled without a new date")
 
     priorities = models.ManyToManyField(
         Priority, verbose_name=_("priorities"), related_name="stocktakes"
@@ -61,6 +62,14 @@ class Stocktake(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    moved_from = models.DateField(
+        _("moved from"),
+        null=True,
+        blank=True,
+        help_text=_("The date it was scheduled for before it was last moved."),
+    )
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("why it was cancelled or moved"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("scheduled by"),
@@ -80,6 +89,13 @@ class Stocktake(models.Model):
     @property
     def is_published(self) -> bool:
         return self.follow_up_published_on is not None
+
+    @property
+    def is_held(self) -> bool:
+        return self.status in HELD_STATUSES
+
+
+HELD_STATUSES = (Stocktake.Status.HELD, Stocktake.Status.FOLLOW_UP_PUBLISHED)
 
 
 class Decision(models.Model):

@@ -54,9 +54,11 @@ def send_reminders(today: date) -> int:
     sent = 0
     settings_ = load_method_config().routines
     working = settings_.working_calendar
-    for stocktake in Stocktake.objects.filter(
-        held_on__lte=today, follow_up_published_on__isnull=True
-    ).select_related("created_by"):
+    for stocktake in (
+        Stocktake.objects.filter(held_on__lte=today, follow_up_published_on__isnull=True)
+        .exclude(status=Stocktake.Status.CANCELLED)
+        .select_related("created_by")
+    ):
         due = working.add_working_days(stocktake.held_on, settings_.follow_up_within_working_days)
         subject = _("Follow-up note due %(d)s: the stocktake of %(s)s") % {
             "d": due.isoformat(),
@@ -65,9 +67,13 @@ def send_reminders(today: date) -> int:
         body = _("Write and publish it at %(u)s") % {
             "u": _link(reverse("stocktake_follow_up_edit", args=[stocktake.pk]))
         }
-        sent += _send_once(
-            "follow_up_due", str(stocktake.pk), subject, body, _preparers(stocktake), today
+        # a moved stocktake is reminded of again, for its new date
+        key = (
+            str(stocktake.pk)
+            if stocktake.moved_from is None
+            else f"{stocktake.pk}@{stocktake.held_on}"
         )
+        sent += _send_once("follow_up_due", key, subject, body, _preparers(stocktake), today)
     remind_from = today
     for _i in range(settings_.remind_before_working_days):
         remind_from = working.add_working_days(remind_from, 1)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("stocktakes/", views.stocktake_list, name="stocktakes"),
     path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake"),
     path("stocktakes/<int:pk>/held/", views.stocktake_held, name="stocktake_held"),
+    path("stocktakes/<int:pk>/cancel/", views.stocktake_cancel, name="stocktake_cancel"),
     path("stocktakes/<int:pk>/rubric/", views.stocktake_rubric, name="stocktake_rubric"),
     path("stocktakes/<int:pk>/pack/", views.stocktake_pack, name="stocktake_pack"),
     path("stocktakes/<int:pk>/pre-brief/", views.stocktake_prebrief, name="stocktake_prebrief"),

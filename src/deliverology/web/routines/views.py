@@ -33,6 +33,7 @@ from deliverology.web.routines.access import (
 )
 from deliverology.web.routines.actions import (
     RoutineError,
+    cancel_stocktake,
     carried_into,
     follow_up_due,
     mark_held,
@@ -50,6 +51,7 @@ from deliverology.web.routines.calendar import (
 )
 from deliverology.web.routines.forms import (
     ActionUpdateForm,
+    CancelStocktakeForm,
     FollowUpActions,
     FollowUpForm,
     RubricForm,
@@ -240,6 +242,45 @@ def stocktake_held(request: HttpRequest, pk: int) -> HttpResponse:
     stocktake = get_stocktake_for_preparing(request, pk)
     mark_held(stocktake)
     return redirect("stocktake", stocktake.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stocktake_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a scheduled stocktake: a new date moves it; without one, a reason drops it."""
+    stocktake = get_stocktake_for_preparing(request, pk)
+    form = CancelStocktakeForm(request.POST or None)
+    problem = ""
+    if stocktake.status != Stocktake.Status.SCHEDULED:
+        problem = _("Only a stocktake still scheduled can be cancelled or moved.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            moved = cancel_stocktake(
+                stocktake,
+                new_date=form.cleaned_data["new_date"],
+                reason=form.cleaned_data["reason"],
+                today=today(),
+            )
+        except RoutineError as error:
+            problem = str(error)
+        else:
+            if moved.status == Stocktake.Status.CANCELLED:
+                messages.success(request, _("Stocktake cancelled without a new date."))
+            else:
+                messages.success(
+                    request,
+                    _("Stocktake moved from %(old)s to %(new)s.")
+                    % {"old": moved.moved_from.isoformat(), "new": moved.held_on.isoformat()},  # type: ignore[union-attr]
+                )
+            return redirect("stocktake", stocktake.pk)
+    elif request.method == "POST":
+        problem = _("Nothing was saved: put right what is marked below.")
+    return _render(
+        request,
+        "routines/stocktake_cancel.html",
+        {"stocktake": stocktake, "form": form, "problem": problem},
+        status=400 if problem else 200,
+    )
 
 
 @require_POST
