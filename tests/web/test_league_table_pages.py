@@ -282,3 +282,26 @@ def test_the_queries_are_the_same_at_ten_times_the_schools(login, system, two_ro
     refresh_rollups()
     assert LocalUnit.objects.filter(type="school").count() == 10 * schools
     assert [_queries(client, f"{path}&page={n}") for n in (1, 25)] == once
+
+
+@pytest.mark.django_db
+def test_a_kept_table_is_paged_too_and_its_pdf_holds_every_row(login, system, two_rows_a_page):
+    import pypdfium2
+
+    from deliverology.web.assessments import actions
+
+    reading = system.metrics["reading"]
+    kept = actions.keep_snapshot(
+        reading, "school", "level", today=dt.date(2025, 8, 1), by=system.people["analyst"]
+    )
+    assert len(kept.frozen["rows"]) == 5  # every row is kept, whatever the page size
+    client = login("analyst")
+    path = f"/league/snapshots/{kept.pk}/"
+    pages = [places(client.get(f"{path}?page={n}").content.decode()) for n in (1, 2, 3, 4)]
+    assert [len(page) for page in pages] == [2, 2, 1, 1]
+    assert pages[3] == pages[2]
+    whole = [(row["place"], row["code"]) for row in kept.frozen["rows"]]
+    assert [(int(p), s) for page in pages[:3] for p, s in page] == whole
+    pdf = pypdfium2.PdfDocument(io.BytesIO(client.get(f"{path}?format=pdf").content))
+    text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    assert all(f"School {school}" in text for school in READING)
