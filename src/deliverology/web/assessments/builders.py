@@ -26,7 +26,7 @@ from deliverology.core.status import Direction, TrajectoryStatus
 from deliverology.reports.numbers import measure, number
 from deliverology.web.accounts.access import Access
 from deliverology.web.assessments.figures import active_priorities, system_progress
-from deliverology.web.assessments.league import RankedUnit, ranked_units
+from deliverology.web.assessments.league import RankedUnit, agreed_plans, ranked_units
 from deliverology.web.assessments.models import (
     Assessment,
     LeagueSnapshot,
@@ -38,7 +38,6 @@ from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import UnitFigure, load_series
 from deliverology.web.priorities import charts, clock
 from deliverology.web.priorities.progress import Progress, plan_for, progress_of
-from deliverology.web.subtargets.plans import agreed_sub_targets
 
 Figures = dict[str, Any]
 
@@ -302,7 +301,7 @@ def snapshot_label(day: dt.date) -> str:
 def league_levels() -> list[str]:
     """The local-unit types below the top of the hierarchy."""
     types = LocalUnit.objects.filter(parent__isnull=False).values_list("type", flat=True)
-    return sorted(set(types))
+    return sorted(set(types.order_by().distinct()))
 
 
 def league_table(
@@ -343,7 +342,7 @@ def league_table(
     }
     for target in targets.values():
         target.metric = metric  # saves a query per target
-    agreed = agreed_sub_targets([metric], list(units.values()), [everyone])
+    agreed = agreed_plans(metric, everyone, Q(local_unit__in=list(units)))
     system_figures = series.get((metric.pk, root.pk, everyone.pk), {})
     system_target = targets.get((root.pk, everyone.pk))
     system_plan = plan_for(metric, system_figures, system_target, None)
@@ -357,7 +356,7 @@ def league_table(
             figures,
             targets.get((pk, everyone.pk)),
             system_target,
-            agreed.get((metric.pk, pk, everyone.pk)),
+            agreed.get(pk),
             system_plan=system_plan,
         )
         return progress_of(metric, figures, plan, config, today, system_latest)

@@ -190,7 +190,7 @@ def _plans(
     system_target = targets.pop(root.pk, None)
     planned = np.zeros(count, dtype=bool)
     own = {unit: plan_for(metric, {}, t, None) for unit, t in targets.items() if unit in index}
-    agreed = _agreed_sub_targets(metric, local_unit_type, everyone)
+    agreed = agreed_plans(metric, everyone, Q(local_unit__type=local_unit_type))
     for unit, plan in [*agreed.items(), *own.items()]:  # own targets win
         row = index[unit]
         planned[row] = True
@@ -221,15 +221,15 @@ def _at_latest(plan: Plan | None, matrix: Matrix, last: int) -> tuple[float, flo
     return _or_nan(at), _or_nan(plan.baseline_value), _or_nan(plan.target_value)
 
 
-def _agreed_sub_targets(
-    metric: Metric, local_unit_type: str, everyone: Subgroup
-) -> dict[int, Plan]:
-    """As `subtargets.plans.agreed_sub_targets` for one metric and subgroup, from plain values:
-    two queries. A sub-target with no trajectory points is left out."""
+def agreed_plans(metric: Metric, everyone: Subgroup, units: Q) -> dict[int, Plan]:
+    """Each unit's agreed sub-target with its own trajectory, by unit: as
+    `subtargets.plans.agreed_sub_targets` for one metric and subgroup (the same plans) from plain
+    values, two queries. `units` picks the units (a condition on `local_unit`). A sub-target with
+    no trajectory points is left out."""
     agreed = SubTarget.objects.filter(
+        units,
         sub_target_set__status=SubTargetSet.Status.AGREED,
         sub_target_set__target__metric=metric,
-        local_unit__type=local_unit_type,
         subgroup=everyone,
     )
     points: dict[int, list[tuple[str, float]]] = {}
