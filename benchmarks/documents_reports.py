@@ -5,6 +5,7 @@ Each size runs in a fresh process with its own SQLite database (built with the d
 which adds two reporting rounds, monthly notes and league-table snapshots):
     python benchmarks/documents_reports.py                  # 1,000 and 10,000 schools
     python benchmarks/documents_reports.py --sizes 200      # a quick run
+    python benchmarks/documents_reports.py --pages-only     # the pages, not the PDFs
 
 The demo has four priorities; six more are added on the same goal metrics (each with its chart)
 and a round is opened with a final assessment for each of the ten. Times are measured around
@@ -99,7 +100,7 @@ def time_pdf(client: object, path: str, repeats: int) -> dict[str, float]:
     return {"median_s": timings[len(timings) // 2], "max_s": timings[-1], "pages": pages}
 
 
-def measure(schools: int, repeats: int) -> dict[str, object]:
+def measure(schools: int, repeats: int, *, pages_only: bool = False) -> dict[str, object]:
     demo = demo_with_client(schools)
     from deliverology.web.assessments.models import MonthlyNote
     from deliverology.web.priorities.models import Priority
@@ -118,15 +119,13 @@ def measure(schools: int, repeats: int) -> dict[str, object]:
             f"/league/?metric={metric.code}&level=district&view=level"
         ),
     }
-    results: dict[str, object] = {
-        "schools": schools,
-        "build_seconds": demo.build_seconds,
-        "pdf": time_pdf(demo.client, f"/assessments/{round_pk}/report/?format=pdf", 3),
-    }
+    report_pdf = f"/assessments/{round_pk}/report/?format=pdf"
+    results: dict[str, object] = {"schools": schools, "build_seconds": demo.build_seconds}
+    if not pages_only:
+        results["pdf"] = time_pdf(demo.client, report_pdf, 3)
     publish_round(round_pk)
-    results["published pdf"] = time_pdf(
-        demo.client, f"/assessments/{round_pk}/report/?format=pdf", 3
-    )
+    if not pages_only:
+        results["published pdf"] = time_pdf(demo.client, report_pdf, 3)
     for name, path in pages.items():
         assert demo.client.get(path).status_code == 200
         results[name] = time_page(demo.client, path, repeats, cold=False)
@@ -153,6 +152,8 @@ def report(rows: list[dict[str, object]], command: str) -> str:
     ]
     for row in rows:
         for name, label in (("pdf", "draft"), ("published pdf", "published")):
+            if name not in row:
+                continue  # --pages-only
             pdf = row[name]
             assert isinstance(pdf, dict)
             lines.append(
@@ -188,11 +189,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--pages-only", action="store_true", help="leave out the report PDFs")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.repeats)))
+        print(json.dumps(measure(args.child, args.repeats, pages_only=args.pages_only)))
         return
-    rows = [run_child(__file__, size, args.repeats) for size in args.sizes]
+    extra = ["--pages-only"] if args.pages_only else []
+    rows = [run_child(__file__, size, args.repeats, extra) for size in args.sizes]
     text = report(rows, "python " + " ".join(sys.argv))
     print(text)
     if not args.no_write:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,14 +77,17 @@ def time_page(client: Any, path: str, repeats: int, *, cold: bool) -> dict[str, 
     }
 
 
-def run_child(script: str, schools: int, repeats: int) -> dict[str, object]:
-    """`script --child SCHOOLS` in a fresh process with its own SQLite database; its JSON."""
+def run_child(
+    script: str, schools: int, repeats: int, extra: Sequence[str] = ()
+) -> dict[str, object]:
+    """`script --child SCHOOLS` (and `extra` arguments) in a fresh process with its own SQLite
+    database; its JSON."""
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "DELIVEROLOGY_DATA_DIR": data_dir}
         env["DELIVEROLOGY_FAST_HASHER"] = "true"
         env.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)  # DEBUG is off: a key is needed
         output = subprocess.run(  # noqa: S603  (our own interpreter and script)
-            [sys.executable, script, "--child", str(schools), "--repeats", str(repeats)],
+            [sys.executable, script, "--child", str(schools), "--repeats", str(repeats), *extra],
             env=env,
             check=True,
             capture_output=True,

@@ -196,3 +196,13 @@ def test_the_problem_settings_are_checked_naming_the_key(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         method_config_from_mapping(settings_with(key, value))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(0, "assessment.league_page_rows: must be 1 or more"), (..., "this setting is missing")],
+)
+def test_the_league_page_rows_are_checked_naming_the_key(value: Any, message: str) -> None:
+    assert method_config_from_mapping(default_settings()).assessment.league_page_rows == 50
+    with pytest.raises(ConfigError, match=message):
+        method_config_from_mapping(settings_with("assessment.league_page_rows", value))

@@ -156,6 +156,15 @@ def test_periods_are_ordered_by_start_then_end(earlier: Period, later: Period) -
     assert sorted([later, earlier]) == [earlier, later]
 
 
+@given(st.data())
+def test_periods_of_one_kind_are_ordered_by_start_then_end(data: st.DataObject) -> None:
+    """The quick comparison of two periods of the same kind keeps the calendar order."""
+    kind = data.draw(st.sampled_from(PeriodKind))
+    first, second = data.draw(periods(kind)), data.draw(periods(kind))
+    by_dates = (first.start, first.end) < (second.start, second.end)
+    assert (first < second) == by_dates
+
+
 @pytest.mark.parametrize(
     ("period", "steps", "expected"),
     [

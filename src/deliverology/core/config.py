@@ -784,6 +784,7 @@ class AssessmentSettings:
     rules: SuggestionRules
     league_tie_decimals: int
     league_snapshot_months: int
+    league_page_rows: int
     challenge_labels: Mapping[str, str]
     sub_criterion_labels: Mapping[str, str]
     stage_labels: Mapping[str, str]
@@ -799,6 +800,7 @@ def _assessment(data: Mapping[str, Any]) -> AssessmentSettings:
         "missed_milestones_lower_at",
         "league_tie_decimals",
         "league_snapshot_months",
+        "league_page_rows",
         "status_notches",
         "challenge_labels",
         "sub_criterion_labels",
@@ -808,7 +810,7 @@ def _assessment(data: Mapping[str, Any]) -> AssessmentSettings:
     )
     table = _table(data, key)
     _check_keys(table, key, fields, closed=True)
-    for name in ("reporting_months", "league_snapshot_months"):
+    for name in ("reporting_months", "league_snapshot_months", "league_page_rows"):
         if _whole_number(table, name, key) < 1:
             raise ConfigError("must be 1 or more", f"{key}.{name}")
     return AssessmentSettings(
@@ -820,6 +822,7 @@ def _assessment(data: Mapping[str, Any]) -> AssessmentSettings:
         ),
         league_tie_decimals=_whole_number(table, "league_tie_decimals", key),
         league_snapshot_months=_whole_number(table, "league_snapshot_months", key),
+        league_page_rows=_whole_number(table, "league_page_rows", key),
         challenge_labels=_labels(table, "challenge_labels", Challenge),
         sub_criterion_labels=_labels(table, "sub_criterion_labels", SubCriterion),
         stage_labels=_labels(table, "stage_labels", STAGES),

@@ -3,14 +3,24 @@
 Local units are ranked by a score where higher is better (a level turned by the metric's
 direction, or the gap to their own trajectory as a share); scores equal once rounded share a
 place (1, 2, 2, 4) and are listed by name; units with no score come last, without a place.
+
+The scores of every unit are worked out on arrays (one row per unit, NaN for "none"), with the
+same arithmetic as `status.assess_against_trajectory`, so a table of thousands of units is ranked
+without a progress object per unit; a long table is read a page at a time (`page_of`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from deliverology.core.assessment import RAG4_ORDER, Challenge
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -84,3 +94,89 @@ def priority_order(priorities: Sequence[RatedPriority]) -> list[RatedPriority]:
 
 def places_by_key(placed: Sequence[Placed]) -> Mapping[str, int | None]:
     return {p.entry.key: p.place for p in placed}
+
+
+# Scores on arrays: NaN stands for "none".
+
+
+def level_scores(values: FloatArray, lower_is_better: bool) -> FloatArray:
+    """The latest level turned so that higher is better."""
+    return -values if lower_is_better else values.copy()
+
+
+def gap_ratios(
+    actual: FloatArray,
+    expected: FloatArray,
+    baseline: FloatArray,
+    target: FloatArray,
+    lower_is_better: bool,
+) -> FloatArray:
+    """Each unit's gap to its trajectory as a share of the improvement expected so far (or, at
+    the baseline, of the whole improvement): `StatusAssessment.gap_ratio`, element by element.
+    NaN where a figure, the expected value or the baseline is missing, or nothing is expected."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        difference = actual - expected
+        gap = np.where(_same(actual, expected), 0.0, -difference if lower_is_better else difference)
+        by_expected = ~np.isnan(expected) & ~_same(expected, baseline)
+        by_target = ~np.isnan(target) & ~_same(target, baseline)
+        reference = np.where(by_expected, expected, np.where(by_target, target, np.nan))
+        ratio = gap / np.abs(reference - baseline)
+    usable = ~np.isnan(actual) & ~np.isnan(expected) & ~np.isnan(baseline)
+    return np.where(usable & (by_expected | by_target), ratio, np.nan)
+
+
+def _same(first: FloatArray, second: FloatArray) -> npt.NDArray[np.bool_]:
+    """`math.isclose(first, second, rel_tol=1e-9, abs_tol=1e-12)` element by element (NaN: no)."""
+    largest = np.maximum(np.abs(first), np.abs(second))
+    with np.errstate(invalid="ignore"):
+        return np.abs(first - second) <= np.maximum(1e-9 * largest, 1e-12)
+
+
+def scores_or_none(scores: FloatArray) -> list[float | None]:
+    """Plain floats for `rank`, None for NaN."""
+    return [None if math.isnan(score) else score for score in scores.tolist()]
+
+
+# Pages of a long table.
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of `total` rows: its number (from 1), the number of pages, and its rows as
+    1-based positions `first` to `last` (0 and 0 when there are no rows)."""
+
+    number: int
+    pages: int
+    total: int
+    first: int
+    last: int
+
+    @property
+    def start(self) -> int:
+        """The page's first row as a 0-based index, for slicing."""
+        return max(self.first - 1, 0)
+
+    @property
+    def stop(self) -> int:
+        return self.last
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def page_of(total: int, requested: int | None, rows_per_page: int) -> Page:
+    """The requested page of a table; none asked for (or before the first): the first; past the
+    last: the last, so an old link to a shorter table still shows rows."""
+    if rows_per_page < 1:
+        raise ValueError(f"rows_per_page must be 1 or more, not {rows_per_page}")
+    pages = max(1, -(-total // rows_per_page))
+    number = min(max(requested or 1, 1), pages)
+    if total == 0:
+        return Page(number=1, pages=1, total=0, first=0, last=0)
+    first = (number - 1) * rows_per_page + 1
+    return Page(number, pages, total, first, min(number * rows_per_page, total))

@@ -115,6 +115,8 @@ class Period:
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
+        if self.kind is other.kind:  # the same kind: in calendar order by year, then index
+            return (self.year, self.index) < (other.year, other.index)
         return (self.start, self.end, self.kind) < (other.start, other.end, other.kind)
 
     def __add__(self, steps: int) -> Period:

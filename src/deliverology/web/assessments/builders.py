@@ -17,17 +17,16 @@ from django.utils.translation import gettext as _
 from deliverology.configuration import load_method_config
 from deliverology.core.assessment import SubCriterion
 from deliverology.core.league import (
-    Entry,
     RatedPriority,
     change,
     movement,
     priority_order,
-    rank,
 )
 from deliverology.core.status import Direction, TrajectoryStatus
 from deliverology.reports.numbers import measure, number
 from deliverology.web.accounts.access import Access
 from deliverology.web.assessments.figures import active_priorities, system_progress
+from deliverology.web.assessments.league import RankedUnit, agreed_plans, ranked_units
 from deliverology.web.assessments.models import (
     Assessment,
     LeagueSnapshot,
@@ -39,7 +38,6 @@ from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import UnitFigure, load_series
 from deliverology.web.priorities import charts, clock
 from deliverology.web.priorities.progress import Progress, plan_for, progress_of
-from deliverology.web.subtargets.plans import agreed_sub_targets
 
 Figures = dict[str, Any]
 
@@ -303,7 +301,7 @@ def snapshot_label(day: dt.date) -> str:
 def league_levels() -> list[str]:
     """The local-unit types below the top of the hierarchy."""
     types = LocalUnit.objects.filter(parent__isnull=False).values_list("type", flat=True)
-    return sorted(set(types))
+    return sorted(set(types.order_by().distinct()))
 
 
 def league_table(
@@ -314,17 +312,22 @@ def league_table(
     *,
     previous: LeagueSnapshot | None,
     until: str | None = None,
+    ranked: Sequence[RankedUnit] | None = None,
 ) -> Figures:
-    """Every local unit of a type, ranked by level or by progress against its own trajectory
-    (or sub-target), with its size and data-quality flags; a fixed number of queries. `until`
-    leaves out the figures of later periods (the table as it stood then)."""
+    """Local units of a type, ranked by level or by progress against their own trajectory (or
+    sub-target), with their size and data-quality flags; a fixed number of queries. The places
+    are worked out for every unit (`league.ranked_units`); the rows are built for `ranked`, a
+    part of that order (a page), or for every unit when None. `until` leaves out the figures of
+    later periods (the table as it stood then)."""
     config = load_method_config()
     root = LocalUnit.objects.roots().order_by("path").first()
     everyone = Subgroup.objects.filter(code=Subgroup.ALL).first()
-    units = list(LocalUnit.objects.filter(type=local_unit_type).order_by("name"))
     if root is None or everyone is None:
         return {"rows": [], "metric": metric.name, "view": view}
-    series = load_series([metric], [root.pk, *(u.pk for u in units)], [everyone])
+    if ranked is None:
+        ranked = ranked_units(metric, local_unit_type, view, until=until)
+    units = {u.pk: u for u in LocalUnit.objects.filter(pk__in=[r.pk for r in ranked])}
+    series = load_series([metric], [root.pk, *units], [everyone])
     if until is not None:
         last = metric.parse_period(until)
         series = {
@@ -334,48 +337,42 @@ def league_table(
     targets = {
         (t.local_unit_id, t.subgroup_id): t
         for t in metric.target_set.filter(
-            Q(local_unit=root) | Q(local_unit__type=local_unit_type), subgroup=everyone
+            Q(local_unit=root) | Q(local_unit__in=list(units)), subgroup=everyone
         ).prefetch_related("trajectories__points")
     }
     for target in targets.values():
         target.metric = metric  # saves a query per target
-    agreed = agreed_sub_targets([metric], units, [everyone])
+    agreed = agreed_plans(metric, everyone, Q(local_unit__in=list(units)))
     system_figures = series.get((metric.pk, root.pk, everyone.pk), {})
     system_target = targets.get((root.pk, everyone.pk))
     system_plan = plan_for(metric, system_figures, system_target, None)
     known = [metric.parse_period(p) for p, f in system_figures.items() if f.value is not None]
     system_latest = max(known, default=None)
 
-    def progress(unit: LocalUnit) -> Progress:
-        figures = series.get((metric.pk, unit.pk, everyone.pk), {})
+    def progress(pk: int) -> Progress:
+        figures = series.get((metric.pk, pk, everyone.pk), {})
         plan = plan_for(
             metric,
             figures,
-            targets.get((unit.pk, everyone.pk)),
+            targets.get((pk, everyone.pk)),
             system_target,
-            agreed.get((metric.pk, unit.pk, everyone.pk)),
+            agreed.get(pk),
             system_plan=system_plan,
         )
         return progress_of(metric, figures, plan, config, today, system_latest)
 
-    facts = {u.code: _league_facts(progress(u), view) for u in units}
-    placed = rank(
-        [Entry(u.code, u.name, facts[u.code]["score"]) for u in units],
-        config.assessment.league_tie_decimals,
-    )
     before = {row["code"]: row["place"] for row in (previous.frozen["rows"] if previous else [])}
-    by_code = {u.code: u for u in units}
     rows = [
         {
-            "code": p.entry.key,
-            "name": p.entry.name,
-            "path": by_code[p.entry.key].path,
-            "place": p.place,
-            "tied": p.tied,
-            "movement": movement(p.place, before.get(p.entry.key)),
-            **facts[p.entry.key],
+            "code": r.code,
+            "name": r.name,
+            "path": r.path,
+            "place": r.place,
+            "tied": r.tied,
+            "movement": movement(r.place, before.get(r.code)),
+            **_league_facts(progress(r.pk), view),
         }
-        for p in placed
+        for r in ranked
     ]
     return {
         "metric": metric.name,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliverology.configuration import load_method_config
+from deliverology.core.league import Page, page_of
 from deliverology.web.accounts.access import request_access, request_person
 from deliverology.web.assessments import actions, builders
 from deliverology.web.assessments.access import (
@@ -33,13 +34,14 @@ from deliverology.web.assessments.forms import (
     NoteForm,
     RoundForm,
 )
+from deliverology.web.assessments.league import ranked_units, visible_units
 from deliverology.web.assessments.models import (
     Assessment,
     LeagueSnapshot,
     MonthlyNote,
     ReportingRound,
 )
-from deliverology.web.documents import document_response
+from deliverology.web.documents import document_response, wants_pdf
 from deliverology.web.performance.models import Metric
 from deliverology.web.priorities.clock import today
 
@@ -359,10 +361,15 @@ def league(request: HttpRequest) -> HttpResponse:
     metric, level, view = (form.cleaned_data[k] for k in ("metric", "level", "view"))
     day = today()
     previous = actions.latest_snapshot(metric, level, view, builders.snapshot_label(day))
-    table = builders.league_table(metric, level, view, day, previous=previous)
+    mine = visible_units(ranked_units(metric, level, view), access)
+    page = _league_page(request, len(mine))
+    shown = mine if wants_pdf(request) else mine[page.start : page.stop]
+    table = builders.league_table(metric, level, view, day, previous=previous, ranked=shown)
     context = {
         "form": form,
-        "table": builders.visible_rows(table, access),
+        "table": table,
+        "page": page,
+        "page_query": _page_query(request),
         "snapshot": None,
         "quarter": builders.snapshot_label(day),
         "prepares": access.role == "delivery_unit",
@@ -377,6 +384,24 @@ def league(request: HttpRequest) -> HttpResponse:
         title=_("League table: %(metric)s by %(level)s") % {"metric": metric.name, "level": level},
         printed_on=day,
     )
+
+
+def _league_page(request: HttpRequest, total: int) -> Page:
+    """The page asked for (`?page=`); a page past the last shows the last, anything that is not
+    a page number the first. The PDF holds every row."""
+    try:
+        requested = int(request.GET.get("page", ""))
+    except ValueError:
+        requested = None
+    return page_of(total, requested, load_method_config().assessment.league_page_rows)
+
+
+def _page_query(request: HttpRequest) -> str:
+    """The request's query without its page, for the links to the other pages."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
 
 
 @require_POST
@@ -405,9 +430,15 @@ def league_keep(request: HttpRequest) -> HttpResponse:
 def league_snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     access = request_access(request)
     kept = get_object_or_404(LeagueSnapshot.objects.select_related("metric"), pk=pk)
+    table = builders.visible_rows(kept.frozen, access)
+    page = _league_page(request, len(table["rows"]))
+    if not wants_pdf(request):
+        table = {**table, "rows": table["rows"][page.start : page.stop]}
     context: dict[str, Any] = {
         "form": None,
-        "table": builders.visible_rows(kept.frozen, access),
+        "table": table,
+        "page": page,
+        "page_query": _page_query(request),
         "snapshot": kept,
         "prepares": False,
         "snapshots": [],
