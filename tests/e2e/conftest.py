@@ -57,3 +57,20 @@ def page(page, policy_violations):
     page.add_init_script(REPORT_VIOLATIONS)
     yield page
     assert policy_violations == []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_connections_ended(django_db_setup, django_db_blocker):
+    """A live server's request thread keeps its PostgreSQL connection open (CONN_MAX_AGE) and
+    may outlive the last journey by a moment; end such sessions before the test database is
+    dropped, so its teardown never races them."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
