@@ -250,3 +250,16 @@ def test_the_same_item_linked_twice_at_once_is_refused_not_an_error(
         link_root_cause(problem, driver, "Second", by=person)  # type: ignore[arg-type]
     assert RootCause.objects.count() == 1
     assert ProblemEvent.objects.filter(kind="root_cause_added").count() == 1
+
+
+def test_a_priority_with_nothing_to_link_says_so_instead_of_an_empty_choice(
+    system: System, login: Callable[[str], Any]
+) -> None:
+    problem = _state_problem(system)
+    _hypothesis(system, priority="absence")
+    page = login("analyst").get(f"/problems/{problem.pk}/").content.decode()
+    assert "root-cause-form" not in page
+    assert "no hypotheses, drivers or delivery chain links to link yet" in page
+    _driver(system)
+    page = login("analyst").get(f"/problems/{problem.pk}/").content.decode()
+    assert "root-cause-form" in page and "<optgroup" in page

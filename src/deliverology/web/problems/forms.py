@@ -149,7 +149,7 @@ def _cause_choices(problem: Problem) -> list[tuple[str, list[tuple[str, str]]]]:
     hypotheses = Hypothesis.objects.filter(priority_id=priority).order_by("pk")
     drivers = Driver.objects.filter(priority_id=priority).order_by("pk")
     links = ChainLink.objects.filter(chain__priority_id=priority).select_related("chain")
-    return [
+    groups = [
         (labels["hypothesis"], [(f"hypothesis:{h.pk}", h.statement[:120]) for h in hypotheses]),
         (labels["driver"], [(f"driver:{d.pk}", d.statement[:120]) for d in drivers]),
         (
@@ -157,6 +157,7 @@ def _cause_choices(problem: Problem) -> list[tuple[str, list[tuple[str, str]]]]:
             [(f"link:{k.pk}", f"{k.chain.title}: {k.position}. {k.actor}") for k in links],
         ),
     ]
+    return [(label, choices) for label, choices in groups if choices]
 
 
 CAUSE_MODELS: dict[str, type[Hypothesis | Driver | ChainLink]] = {
@@ -176,8 +177,14 @@ class RootCauseForm(forms.Form):
     def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.problem = problem
-        self.fields["cause"] = _AnyCause(label=_("Root cause"), choices=_cause_choices(problem))
+        self.causes = _cause_choices(problem)
+        self.fields["cause"] = _AnyCause(label=_("Root cause"), choices=self.causes)
         self.order_fields(["cause", "note"])
+
+    @property
+    def has_causes(self) -> bool:
+        """Whether the priority has anything to link: hypotheses, drivers or chain links."""
+        return bool(self.causes)
 
     def clean_cause(self) -> Hypothesis | Driver | ChainLink:
         kind, _sep, pk = str(self.cleaned_data["cause"]).partition(":")
