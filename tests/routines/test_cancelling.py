@@ -257,3 +257,28 @@ def test_the_stocktakes_page_offers_cancelling_until_it_is_dropped(
     assert page.select_one("#cancelled").get_text(strip=True) == (
         "Cancelled on 2025-11-01 without a new date: Merged"
     )
+
+
+def test_a_booked_stocktake_stands_once_on_the_calendar_in_place_of_its_cadence_date(
+    login: Callable[[str], object], system: System
+) -> None:
+    from deliverology.web.routines.actions import schedule_stocktake
+
+    client = login("analyst")
+
+    def reading() -> list[str]:
+        rows = calendar_rows(client)
+        return [r[0] for r in rows if r[1] == "Stocktake" and "Grade 3 reading" in r[2]]
+
+    cadence = reading()
+    schedule_stocktake(
+        [system.priorities["reading"]],
+        date(2025, 11, 10),
+        system.people["leader"],
+        by=system.people["analyst"],
+    )
+    with_booking = reading()
+    # the booking takes the due date a holding on that day would count for, as held stocktakes do
+    assert len(with_booking) == len(cadence)
+    assert sorted(set(with_booking) - set(cadence)) == ["2025-11-10"]
+    assert len(set(cadence) - set(with_booking)) == 1

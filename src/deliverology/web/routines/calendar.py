@@ -10,7 +10,7 @@ without a new date is shown as cancelled, with its reason, and has no follow-up 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -70,7 +70,9 @@ def calendar_entries(config: MethodConfig, today: date) -> list[Entry]:
     working = routines.working_calendar
     entries: list[Entry] = []
 
-    def add(routine: Routine, subject: str, held: list[date] | None) -> None:
+    def add(
+        routine: Routine, subject: str, held: list[date] | None, booked: Iterable[date] = ()
+    ) -> None:
         dues = due_dates(routines.anchor, routines.cadences[routine], start, end, working)
         label = routines.routine_labels[routine]
         document = routine in DOCUMENTS
@@ -78,7 +80,14 @@ def calendar_entries(config: MethodConfig, today: date) -> list[Entry]:
             for due in dues:
                 entries.append(Entry(label, subject, due, None, None, document=document))
             return
-        for found in occurrences(dues, held, today, routines.late_after_working_days, working):
+        # A booked stocktake takes its cadence's due date as a holding would; the calendar then
+        # shows it once, on the date it is booked for (`_booked`).
+        only_booked = set(booked).difference(held)
+        taken = [*held, *only_booked]
+        late_after = routines.late_after_working_days
+        for found in occurrences(dues, taken, today, late_after, working):
+            if found.held_on in only_booked:
+                continue
             entries.append(
                 Entry(label, subject, found.due, found.held_on, found.state, document=document)
             )
@@ -88,11 +97,13 @@ def calendar_entries(config: MethodConfig, today: date) -> list[Entry]:
         source = held_sources.get(routine)
         add(routine, "", source() if source else None)
     held_by_priority = _stocktakes_held()
-    for priority in Priority.objects.filter(status=Priority.Status.ACTIVE).order_by("order"):
-        add(Routine.STOCKTAKE, priority.title, held_by_priority.get(priority.pk, []))
     in_window = list(
         Stocktake.objects.filter(held_on__range=(start, end)).prefetch_related("priorities")
     )
+    booked_by_priority = _stocktakes_booked(in_window)
+    for priority in Priority.objects.filter(status=Priority.Status.ACTIVE).order_by("order"):
+        held = held_by_priority.get(priority.pk, [])
+        add(Routine.STOCKTAKE, priority.title, held, booked_by_priority.get(priority.pk, []))
     entries.extend(_follow_ups(config, today, in_window))
     entries.extend(_booked(config, today, in_window))
     return sorted(entries, key=lambda e: (e.due, e.routine, e.subject))
@@ -109,6 +120,17 @@ def _stocktakes_held() -> dict[int, list[date]]:
     for priority_id, held_on in through:
         held.setdefault(priority_id, []).append(held_on)
     return held
+
+
+def _stocktakes_booked(stocktakes: list[Stocktake]) -> dict[int, list[date]]:
+    """Each priority's stocktakes booked and not held yet (cancelled ones leave the due date
+    open: a lapse)."""
+    booked: dict[int, list[date]] = {}
+    for stocktake in stocktakes:
+        if stocktake.status == Stocktake.Status.SCHEDULED:
+            for priority in stocktake.priorities.all():
+                booked.setdefault(priority.pk, []).append(stocktake.held_on)
+    return booked
 
 
 def _follow_ups(config: MethodConfig, today: date, stocktakes: list[Stocktake]) -> list[Entry]:
