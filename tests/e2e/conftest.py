@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,14 @@ def live_server_connections_ended(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_requests_finished(live_server):
+    """The live server stops only once the threads serving the browser's last requests have
+    closed their database connections: on SQLite they share the server's connection, which
+    stops being shared when the server stops."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)

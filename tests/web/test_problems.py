@@ -394,3 +394,33 @@ def test_it_raises_how_a_priority_is_delivered_missed_milestones_weak_links_like
     evaluate_triggers(TODAY)
     kinds = {fired["trigger"] for fired in Problem.objects.get(pk=problem.pk).evidence["triggers"]}
     assert TriggerKind.CHAIN_LINK not in kinds
+
+
+def test_it_evaluates_the_triggers_once_after_each_routine_change_is_committed(
+    system: System, django_capture_on_commit_callbacks: Any
+) -> None:
+    from deliverology.web.chains.actions import rate_link
+    from deliverology.web.chains.models import ChainLink, DeliveryChain
+    from deliverology.web.plans.models import DeliveryPlan, Milestone
+    from deliverology.web.problems import tasks
+
+    reading = system.priorities["reading"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        plan = DeliveryPlan.objects.create(priority=reading)  # type: ignore[misc]
+        Milestone.objects.create(plan=plan, title="Coaches hired", due=date(2025, 8, 1))
+        chain = DeliveryChain.objects.create(priority=reading, title="Structured literacy")  # type: ignore[misc]
+        link = ChainLink.objects.create(
+            chain=chain, position=1, actor_kind="teacher", actor="K-3 teachers", owner_name="L"
+        )
+        rate_link(
+            link,
+            rating="red",
+            evidence="No phonics block in half the classrooms",
+            rated_on=date(2025, 9, 1),
+            by=system.people["analyst"],  # type: ignore[arg-type]
+            today=TODAY,
+        )
+    assert [c for c in callbacks if c is tasks._enqueue] == [tasks._enqueue]
+    problem = Problem.objects.get(priority=reading, metric=None)
+    kinds = {fired["trigger"] for fired in problem.evidence["triggers"]}
+    assert {TriggerKind.MISSED_MILESTONE, TriggerKind.CHAIN_LINK} <= kinds  # one milestone
