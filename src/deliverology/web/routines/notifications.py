@@ -2,7 +2,8 @@
 
 - `notify_document_published(kind, key, title, path, readers)`: a document published to its
   readers (a follow-up note here; the monthly note and delivery report call it too).
-- `send_reminders(today)`: follow-up notes due, actions due soon or overdue; each reminder is
+- `send_reminders(today)`: follow-up notes due, actions due soon or overdue, and whatever else
+  listens to `reminders_due` (the lapsed routines of the momentum page); each reminder is
   recorded in `Reminder`, so running it again sends nothing new.
 """
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,10 @@ from deliverology.configuration import load_method_config
 from deliverology.web.accounts.models import Profile
 from deliverology.web.routines.actions import raised_by_stocktake
 from deliverology.web.routines.models import Action, Reminder, Stocktake
+
+# Sent by `send_reminders` with `today`: each receiver sends its own reminders through
+# `send_once` and returns how many e-mails went out.
+reminders_due = Signal()
 
 
 def notify_document_published(
@@ -88,13 +94,32 @@ def send_reminders(today: date) -> int:
         }
         body = _("Update it, with its evidence, at %(u)s") % {"u": _link(reverse("my_actions"))}
         sent += _send_once(kind, str(action.pk), subject, body, [action.owner], today)
+    for _receiver, count in reminders_due.send(sender=Reminder, today=today):
+        sent += count if isinstance(count, int) else 0
     return sent
 
 
 def _preparers(stocktake: Stocktake) -> list[User]:
     """The delivery unit prepares routines: its staff, and whoever scheduled the stocktake."""
-    staff = list(User.objects.filter(profile__role=Profile.Role.DELIVERY_UNIT, is_active=True))
+    staff = delivery_unit()
     return staff + ([stocktake.created_by] if stocktake.created_by else [])
+
+
+def delivery_unit() -> list[User]:
+    """The delivery unit's active staff."""
+    return list(User.objects.filter(profile__role=Profile.Role.DELIVERY_UNIT, is_active=True))
+
+
+def send_once(
+    kind: str, key: str, subject: str, body: str, readers: Iterable[User], today: date
+) -> int:
+    """Send one e-mail to each reader with an address, unless this one was sent before."""
+    return _send_once(kind, key, subject, body, readers, today)
+
+
+def link(path: str) -> str:
+    """The full address of a page of the product."""
+    return _link(path)
 
 
 def _send_once(
