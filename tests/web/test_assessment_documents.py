@@ -4,7 +4,9 @@ image in the tests' artifacts for a person to look at."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 from pathlib import Path
 
 import pypdfium2
@@ -64,6 +66,19 @@ def test_the_delivery_report_pdf_has_the_league_each_priority_and_the_themes(log
     ):
         assert words in text, words
     assert len(document) >= 2
+    # Each chart is printed as an image; its accessible name stays in the PDF's text.
+    page = login("viewer").get(f"/assessments/{reporting_round.pk}/report/").content.decode()
+    names = re.findall(r'<svg\b[^>]*\baria-label="([^"]*)"', page)
+    assert names
+    for name in names:
+        assert html.unescape(name) in text, name
+    images = sum(
+        1
+        for index in range(len(document))
+        for item in document[index].get_objects()
+        if item.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE
+    )
+    assert images == len(names)
     ARTIFACTS.mkdir(exist_ok=True)
     image = document[0].render(scale=1.5).to_pil()
     image.save(ARTIFACTS / "delivery-report-page-1.png")

@@ -105,3 +105,24 @@ def test_a_page_served_by_a_new_process_takes_its_charts_from_the_shared_cache(
     assert SVG.findall(client.get("/priorities/reading/").content.decode()) == first
     assert rendered == len(first) > 0
     assert len(renders) == rendered
+
+
+def test_a_charts_png_for_print_is_rendered_once_for_every_process(
+    shared_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rasterised: list[float] = []
+    render_png = charts.render_png
+
+    def counted(svg: str, *, scale: float = charts.PRINT_SCALE) -> bytes:
+        rasterised.append(scale)
+        return render_png(svg, scale=scale)
+
+    monkeypatch.setattr(charts, "render_png", counted)
+    svg = chart_cache.render_svg(SPEC)
+    first = chart_cache.render_png(svg)
+    chart_cache.forget_in_process()  # as a second gunicorn process, or after a restart
+    assert chart_cache.render_png(svg) == first
+    assert first.startswith(b"\x89PNG")
+    assert rasterised == [charts.PRINT_SCALE]
+    chart_cache.render_png(svg, scale=3)  # another scale, another image
+    assert rasterised == [charts.PRINT_SCALE, 3]

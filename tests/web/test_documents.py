@@ -10,8 +10,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
+from deliverology.reports.charts import ChartPoint, trajectory_chart_spec
+from deliverology.web import chart_cache
 from deliverology.web.documents import (
     DocumentFetchRefused,
+    charts_as_images,
+    document_fetcher,
     document_response,
     refuse_network,
     render_pdf,
@@ -68,3 +72,49 @@ def test_it_serves_the_same_document_as_a_page_or_as_a_pdf():
 def test_a_document_may_not_fetch_anything_from_the_network():
     with pytest.raises(DocumentFetchRefused, match="https://cdn.example.org/chart.png"):
         refuse_network("https://cdn.example.org/chart.png")
+
+
+def test_the_fetcher_serves_only_the_charts_it_was_given():
+    fetcher = document_fetcher({"deliverology-chart:abc": b"\x89PNG"})
+    response = fetcher.fetch("deliverology-chart:abc")
+    assert response.read() == b"\x89PNG" and response.content_type == "image/png"
+    for url in ("deliverology-chart:other", "https://cdn.example.org/chart.png", "file:///etc/x"):
+        with pytest.raises(DocumentFetchRefused):
+            fetcher.fetch(url)
+
+
+@pytest.mark.django_db
+def test_a_chart_is_printed_as_an_image_that_keeps_its_name_in_the_text(monkeypatch):
+    spec = trajectory_chart_spec(
+        [ChartPoint("2024-25", 50.0, 49.0), ChartPoint("2025-26", 55.0, 54.0)],
+        title="Reading at grade 3 & beyond",
+        measure_unit="%",
+        target_value=None,
+        target_period=None,
+        direction="higher",
+        labels={"actual": "Actual", "trajectory": "Trajectory"},
+    )
+    svg = chart_cache.render_svg(spec)
+    page = f'<h1>Report</h1><figure class="chart">{svg}</figure><p>After the chart.</p>'
+    html, images = charts_as_images(page)
+    assert "<svg" not in html and len(images) == 1
+    assert 'alt="Reading at grade 3 &amp; beyond"' in html
+    png = next(iter(images.values()))
+    assert png.startswith(b"\x89PNG") and png == chart_cache.render_png(svg)
+
+    def the_page(template_name: str, context: object, request: object = None) -> str:
+        return f'<html><body class="print">{page}</body></html>'
+
+    monkeypatch.setattr("deliverology.web.documents.render_to_string", the_page)
+    pdf = render_pdf("documents/document.html", {}, title="Report", printed_on=PRINTED_ON)
+    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    kinds = [item.type for item in document[0].get_objects()]
+    assert kinds.count(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE) == 1
+    assert kinds.count(pypdfium2.raw.FPDF_PAGEOBJ_PATH) == 0  # no chart drawn as vectors
+    assert b"/Subtype /Image" in pdf
+    text, _, _ = pdf_text_and_size(pdf)
+    assert "Reading at grade 3 & beyond" in text and "After the chart." in text
+    # Twice the chart's size: crisp on paper.
+    image = document[0].get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE])
+    width = next(image).get_px_size()[0]
+    assert width == 2 * int(svg.split('width="', 1)[1].split('"', 1)[0])

@@ -36,6 +36,7 @@ __all__ = [
     "ChartPoint",
     "canonical_spec",
     "render_canonical",
+    "render_png",
     "render_svg",
     "sparkline_spec",
     "trajectory_chart_spec",
@@ -60,6 +61,8 @@ LABEL_FONT_SIZE = 11
 # DejaVu Sans is wide: an average glyph is about 0.62 em.
 _CHAR_WIDTH = 0.62 * LABEL_FONT_SIZE
 RENDER_CACHE_SIZE = 512
+# PDFs print charts as PNG at twice their CSS size (about 200 dpi across an A4 text column).
+PRINT_SCALE = 2.0
 
 
 @dataclass(frozen=True)
@@ -636,6 +639,19 @@ def render_canonical(canonical: str) -> str:
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:10]
     svg = _VEGA_ARIA_ATTRIBUTE.sub("", str(svg))
     return _accessible(_prefix_ids(svg, f"c{digest}-"), _accessible_name(spec))
+
+
+def render_png(svg: str, *, scale: float = PRINT_SCALE) -> bytes:
+    """Rasterise a chart's SVG (as :func:`render_svg` makes it) to PNG, ``scale`` times its size.
+
+    For print: WeasyPrint lays out a chart's SVG node by node, a PNG in one step. The pixels are
+    those vl-convert's own PNG of the spec gives (it rasterises the same SVG with the same fonts),
+    so the page and the PDF show one chart; a frozen chart (only its SVG kept) prints the same way.
+    """
+    import vl_convert
+
+    _register_fonts()
+    return bytes(vl_convert.svg_to_png(svg, scale=scale))
 
 
 def _accessible_name(spec: Mapping[str, Any]) -> str:

@@ -9,6 +9,9 @@ The key is the SHA-256 of the spec's canonical JSON, with the versions of vl-con
 code that turns its output into the page's SVG: equal charts share one entry, and an upgrade
 never serves an SVG made by older code. Entries are never invalidated (new data makes a new
 spec, hence a new key); old ones age out when the cache is full.
+
+PDFs print a chart as a PNG of its SVG (:func:`render_png`), cached the same way under the SVG's
+SHA-256 and the scale.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.core.cache import caches
 from deliverology.reports import charts
 
 CHART_CACHE = "charts"  # the alias in settings.CACHES
+PNG_CACHE_SIZE = 64  # PNGs are larger than SVGs: this process keeps fewer
 
 
 def render_svg(spec: Mapping[str, Any]) -> str:
@@ -44,6 +48,24 @@ def _in_process(canonical: str) -> str:
     return svg
 
 
+def render_png(svg: str, *, scale: float = charts.PRINT_SCALE) -> bytes:
+    """The PNG of a chart's SVG at ``scale`` (see :func:`deliverology.reports.charts.render_png`),
+    rendered at most once for every process that uses the same cache."""
+    return _png_in_process(svg, float(scale))
+
+
+@functools.lru_cache(maxsize=PNG_CACHE_SIZE)
+def _png_in_process(svg: str, scale: float) -> bytes:
+    shared = caches[CHART_CACHE]
+    digest = hashlib.sha256(svg.encode("utf-8")).hexdigest()
+    key = f"png:{_renderer_version()}:{scale:g}:{digest}"
+    png = shared.get(key)
+    if not isinstance(png, bytes):
+        png = charts.render_png(svg, scale=scale)
+        shared.set(key, png)
+    return png
+
+
 def chart_key(canonical: str) -> str:
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     return f"svg:{_renderer_version()}:{digest}"
@@ -59,3 +81,4 @@ def _renderer_version() -> str:
 def forget_in_process() -> None:
     """Drop this process's copies (the shared cache keeps its own): as a new process starts."""
     _in_process.cache_clear()
+    _png_in_process.cache_clear()

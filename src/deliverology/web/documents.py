@@ -3,17 +3,24 @@
 A monthly note, a stocktake pack or a delivery report is built by one pure builder (in the app
 that owns it) into a context; its one template extends ``documents/document.html``. The view
 hands both to :func:`document_response`, which renders the page, or the PDF when the request asks
-for ``?format=pdf``. The PDF is the same template with the same server-rendered SVG charts, laid
+for ``?format=pdf``. The PDF is the same template with the same server-rendered charts, laid
 out for paper (``documents/print.html``, ``deliverology/print.css``): the configured paper size,
 the classification line at the top of every page, the date and "page N of M" at the foot.
 
+On paper each chart's SVG is printed as a PNG of that SVG at twice its size
+(:func:`charts_as_images`): WeasyPrint lays out an SVG node by node, which made most of a
+report's time. The image's ``alt`` and an invisible line of text over it keep the chart's
+accessible name in the PDF, so it can still be found, copied and read out.
+
 WeasyPrint never reaches the network: the only files it may read are the project's own static
-files, and every other address is refused.
+files and the charts' PNGs (handed over in memory), and every other address is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,9 +30,14 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from deliverology.configuration import load_method_config
+from deliverology.web import chart_cache
 
 PDF = "pdf"
 PRINT_STYLESHEET = "deliverology/print.css"
+CHART_URL_SCHEME = "deliverology-chart:"  # a chart's PNG, served from memory to WeasyPrint
+
+# A chart vl-convert drew (its root <svg> has class="marks"; it holds no nested <svg>).
+_CHART_SVG = re.compile(r'(<svg\b[^>]*\bclass="marks"[^>]*>).*?</svg>', re.DOTALL)
 
 
 class DocumentFetchRefused(ValueError):
@@ -77,15 +89,59 @@ def render_pdf(
         "paper_size": settings.paper_size,
         "classification": settings.classification,
     }
-    html = render_to_string(template_name, print_context, request=request)
+    html: str = render_to_string(template_name, print_context, request=request)
     stylesheet = finders.find(PRINT_STYLESHEET)
     if not isinstance(stylesheet, str):
         raise DocumentFetchRefused(f"the print stylesheet {PRINT_STYLESHEET} is missing")
-    document = HTML(string=html, url_fetcher=refuse_network, base_url=None)
+    html, images = charts_as_images(html)
+    document = HTML(string=html, url_fetcher=document_fetcher(images), base_url=None)
     pdf: bytes = document.write_pdf(stylesheets=[CSS(filename=stylesheet)])
     return pdf
 
 
+def charts_as_images(html: str) -> tuple[str, dict[str, bytes]]:
+    """The HTML with every chart's inline SVG replaced by an image of it, and the images' PNGs by
+    their addresses (:data:`CHART_URL_SCHEME` and the SVG's digest).
+
+    The image is as wide as the SVG (and no wider than the column); its ``alt`` and an invisible
+    line of text (``.chart-text``, over the chart's title) carry the chart's accessible name. A
+    chart without one (``aria-hidden``) gets an empty ``alt`` and no text.
+    """
+    images: dict[str, bytes] = {}
+
+    def image(match: re.Match[str]) -> str:
+        svg, root = match.group(0), match.group(1)
+        url = CHART_URL_SCHEME + hashlib.sha256(svg.encode("utf-8")).hexdigest()
+        if url not in images:
+            images[url] = chart_cache.render_png(svg)
+        width = _attribute(root, "width")
+        style = f' style="width: {width}px"' if width and width.isdigit() else ""
+        name = _attribute(root, "aria-label") or ""  # already escaped for HTML
+        text = f'<span class="chart-text">{name}</span>' if name else ""
+        return f'<img class="chart-image" src="{url}" alt="{name}"{style}>{text}'
+
+    return _CHART_SVG.sub(image, html), images
+
+
+def _attribute(tag: str, name: str) -> str | None:
+    found = re.search(rf'\s{re.escape(name)}="([^"]*)"', tag)
+    return found.group(1) if found else None
+
+
+def document_fetcher(images: Mapping[str, bytes]) -> Any:
+    """WeasyPrint's fetcher for one document: the charts' PNGs from memory, nothing else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+
+    class DocumentFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            png = images.get(url)
+            if png is None:
+                refuse_network(url)
+            return URLFetcherResponse(url, png, {"Content-Type": "image/png"})
+
+    return DocumentFetcher()
+
+
 def refuse_network(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    """WeasyPrint's fetcher: documents carry their charts inline, so nothing is fetched."""
+    """Refuse an address: documents carry their charts with them, so nothing is fetched."""
     raise DocumentFetchRefused(f"documents may not fetch {url!r}")
