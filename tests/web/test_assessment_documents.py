@@ -82,6 +82,7 @@ def test_the_delivery_report_pdf_has_the_league_each_priority_and_the_themes(log
     ARTIFACTS.mkdir(exist_ok=True)
     image = document[0].render(scale=1.5).to_pil()
     image.save(ARTIFACTS / "delivery-report-page-1.png")
+    document[1].render(scale=1.5).to_pil().save(ARTIFACTS / "delivery-report-page-2.png")
     assert image.size[0] > 800
 
 
