@@ -269,3 +269,29 @@ def test_the_report_costs_the_same_queries_however_many_rounds_there_are(login, 
     for month in range(1, 7):
         actions.open_round(f"Round {month}", dt.date(2024, month, 28))
     assert _report_queries(client, reporting_round.pk) == first
+
+
+def test_the_report_lists_each_priority_s_actions_open_on_the_round_s_date(
+    login, system, reporting_round
+):
+    from deliverology.web.routines.actions import raise_action
+    from deliverology.web.routines.models import Action
+
+    owner, reading_priority = system.people["owner"], system.priorities["reading"]
+
+    def action(text, raised, due, closed=None):
+        made = raise_action(None, text, owner, due, priority=reading_priority, today=raised)
+        if closed:
+            Action.objects.filter(pk=made.pk).update(closed_on=closed, status="done")
+
+    action("Hire coaches", dt.date(2025, 6, 1), dt.date(2025, 7, 15))  # overdue on 31 July
+    action("Buy books", dt.date(2025, 6, 1), dt.date(2025, 9, 1), closed=dt.date(2025, 8, 20))
+    action("Closed in June", dt.date(2025, 5, 1), dt.date(2025, 6, 1), closed=dt.date(2025, 6, 2))
+    action("Raised in August", dt.date(2025, 8, 5), dt.date(2025, 9, 1))
+    page = login("analyst").get(f"/assessments/{reporting_round.pk}/report/").content.decode()
+    assert "Open actions on 2025-07-31" in page
+    rows = page.split('class="report-actions"')[1].split("</table>")[0]
+    assert "Hire coaches" in rows and "Buy books" in rows
+    assert "Closed in June" not in rows and "Raised in August" not in rows
+    assert rows.index("Hire coaches") < rows.index("Buy books")  # soonest due first
+    assert rows.count("overdue") == 1

@@ -38,6 +38,7 @@ from deliverology.web.performance.models import LocalUnit, Metric, Subgroup
 from deliverology.web.performance.series import UnitFigure, load_series
 from deliverology.web.priorities import charts, clock
 from deliverology.web.priorities.progress import Progress, plan_for, progress_of
+from deliverology.web.routines.models import Action
 
 Figures = dict[str, Any]
 
@@ -234,6 +235,7 @@ def delivery_report(reporting_round: ReportingRound, *, with_charts: bool = True
         else {}
     )
     progress = system_progress([a.priority for a in assessments])
+    actions = actions_open_on([a.priority_id for a in assessments], reporting_round.as_of)
     pages: list[Figures] = []
     for a in assessments:
         figures = progress.get(a.priority_id)
@@ -265,6 +267,7 @@ def delivery_report(reporting_round: ReportingRound, *, with_charts: bool = True
                 "to_move_up": a.to_move_up,
                 "narrative": a.narrative,
                 "key_actions": a.key_actions,
+                "actions": actions.get(a.priority_id, []),
                 "figures": progress_figures(figures),
                 "chart": charts.trajectory(figures, title=a.priority.goal_metric.name)
                 if with_charts and figures is not None and figures.rows
@@ -286,6 +289,31 @@ def delivery_report(reporting_round: ReportingRound, *, with_charts: bool = True
         "pages": pages,
         "themes": reporting_round.cross_cutting_themes,
     }
+
+
+def actions_open_on(priority_ids: Sequence[int], day: dt.date) -> dict[int, list[Figures]]:
+    """Each priority's actions open on a day (raised by then, not closed by then), soonest due
+    first, with their owner and whether they were overdue on that day: one query."""
+    open_then = (
+        Action.objects.filter(priority_id__in=priority_ids, raised_on__lte=day)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        .select_related("owner")
+        .order_by("due", "pk")
+    )
+    found: dict[int, list[Figures]] = {}
+    for action in open_then:
+        if action.priority_id is None:
+            continue  # not reached: filtered by priority
+        owner = action.owner.get_full_name() or action.owner.get_username()
+        found.setdefault(action.priority_id, []).append(
+            {
+                "description": action.description,
+                "owner": owner,
+                "due": action.due.isoformat(),
+                "overdue": action.due < day,
+            }
+        )
+    return found
 
 
 # League tables of local units.
