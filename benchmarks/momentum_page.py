@@ -12,17 +12,14 @@ chart, so there is no cache to clear.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import platform
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from page_timing import demo_with_client, run_child, time_page
+from page_timing import demo_with_client, page_benchmark_main, time_page
 
 RESULTS = Path(__file__).resolve().parent / "results" / "momentum_page.md"
 P95_BUDGET_MS = 150
@@ -87,22 +84,7 @@ def report(rows: list[dict[str, object]], command: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[4000])
-    parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--no-write", action="store_true", help="print only")
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(measure(args.child, args.repeats)))
-        return
-    # The test client's login gives the login throttle no request to count; not measured here.
-    os.environ.setdefault("AXES_ENABLED", "false")
-    rows = [run_child(__file__, size, args.repeats) for size in args.sizes]
-    text = report(rows, "python " + " ".join(sys.argv))
-    print(text)
-    if not args.no_write:
-        RESULTS.write_text(text, encoding="utf-8")
+    page_benchmark_main(__file__, __doc__, measure, report, RESULTS)
 
 
 if __name__ == "__main__":

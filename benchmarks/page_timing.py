@@ -94,3 +94,36 @@ def run_child(
             text=True,
         ).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def page_benchmark_main(
+    script: str,
+    description: str | None,
+    measure: Any,
+    report: Any,
+    results: Any,
+    *,
+    sizes: Sequence[int] = (4000,),
+    repeats: int = 50,
+) -> None:
+    """The command line of a page benchmark: each size measured in a child process of its own
+    (`measure(schools, repeats)`), the rows reported (`report(rows, command)`) and written to
+    `results` unless `--no-write`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(sizes))
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args.repeats)))
+        return
+    # The test client's login gives the login throttle no request to count; not measured here.
+    os.environ.setdefault("AXES_ENABLED", "false")
+    rows = [run_child(script, size, args.repeats) for size in args.sizes]
+    text = report(rows, "python " + " ".join(sys.argv))
+    print(text)
+    if not args.no_write:
+        results.write_text(text, encoding="utf-8")
