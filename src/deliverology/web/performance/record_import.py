@@ -76,6 +76,11 @@ class Budget:
         return f"{max(DUCKDB_LEAST_MB, int(self.megabytes / 2))}MB"
 
     @property
+    def index_build_mb(self) -> int:
+        """PostgreSQL's memory for building an index again (maintenance_work_mem)."""
+        return max(64, int(self.megabytes / 4))
+
+    @property
     def rows_a_chunk(self) -> int:
         return max(1, int(self.megabytes * 1_000_000 / 4 / ROW_BYTES))
 
@@ -302,51 +307,107 @@ def write(
     """Write the new and changed figures, their history and the metric's roll-ups, in one
     transaction."""
     with transaction.atomic():
-        with _references_checked_as_a_set(compared.new):
+        history = Observation.history.model
+        with _loaded_in_bulk(Observation, compared.new, budget):
             _write_new(con, metric, run, budget)
-        record_creation_history(run, by)
+        with _loaded_in_bulk(history, compared.new, budget):
+            record_creation_history(run, by)
         if compared.changed:
             _write_changed(con, run, budget, by)
         refresh_rollups([metric])
 
 
-# From this many new figures on, PostgreSQL checks their references once, as a set, rather
-# than once a row at the commit (see _references_checked_as_a_set).
-SET_CHECK_FROM = 100_000
+# A write of fewer new rows than this is left to the database's row-by-row checks.
+BULK_FROM = 100_000
+# PostgreSQL checks a table's foreign keys once, as a set, rather than once a new row at the
+# commit, when the new rows are at least this share of the table after the write (adding a
+# key again reads every row of the table, so it pays only for a write big against the table).
+KEYS_FROM_SHARE = 0.1
+# PostgreSQL builds a table's other indexes again, rather than adding each new row to each,
+# when the new rows are at least this share of the table after the write: an index built
+# from sorted rows costs a few times less a row than one grown a row at a time.
+INDEXES_FROM_SHARE = 0.5
 
 
 @contextmanager
-def _references_checked_as_a_set(new: int) -> Iterator[None]:
-    """On PostgreSQL, the observation table's foreign keys (metric, local unit, subgroup,
-    import) are dropped for the COPY and added again, with the same names and definitions,
-    in the same transaction: adding a key checks every row in one join, where a deferred key
-    checks each new row on its own at the commit (four lookups a row: most of a large
-    import's time). The import already checked the codes as a set; adding the keys again
-    checks the table as the database sees it, so the keys stay valid: a row that broke one
-    would make the import fail and roll back. A killed import rolls back the drop too. The
-    table is locked against readers while the figures are written."""
-    if connection.vendor != "postgresql" or new < SET_CHECK_FROM:
+def _loaded_in_bulk(model: type[Any], new: int, budget: Budget) -> Iterator[None]:
+    """Write many rows into a table of PostgreSQL as a bulk load does, keeping every
+    constraint valid.
+
+    When the new rows are a large part of the table (KEYS_FROM_SHARE), its foreign keys are
+    dropped and added again, with the same names and definitions, in the same transaction:
+    adding a key checks every row in one join, where a deferred key checks each new row on
+    its own at the commit (four lookups a row for a figure). When they are at least half of
+    it (INDEXES_FROM_SHARE), the indexes other than the primary key, unique constraints
+    included, are dropped too and built again from the table. The import already checked
+    the codes and keys of its figures as sets; adding the keys and unique constraints again
+    checks the table as the database sees it, so a row that broke one would make the import
+    fail and roll back. A killed import rolls back the drops too. The table is locked against
+    readers while its rows are written."""
+    if connection.vendor != "postgresql" or new < BULK_FROM:
         yield
         return
-    table = connection.ops.quote_name(Observation._meta.db_table)
-    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    dropped = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-            [Observation._meta.db_table],
-        )
-        keys = cursor.fetchall()
-        for name, _ in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        share = new / (new + _rows_held(cursor, table))
+        if share >= KEYS_FROM_SHARE:
+            dropped += _drop_constraints(cursor, table, "f")
+        if share >= INDEXES_FROM_SHARE:
+            dropped += _drop_constraints(cursor, table, "u")
+            dropped += _drop_plain_indexes(cursor, table)
     yield
     with connection.cursor() as cursor:
-        for name, definition in keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{budget.index_build_mb}MB'")
+        for statement in reversed(dropped):
+            cursor.execute(statement)
+
+
+def _rows_held(cursor: Any, table: str) -> float:
+    """The planner's count of the table's rows (kept by ANALYZE and autovacuum): a count of
+    a large table would cost more than the choice it informs. A table never counted is
+    taken as empty."""
+    cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [table])
+    return float(cursor.fetchone()[0])
+
+
+def _drop_constraints(cursor: Any, table: str, kind: str) -> list[str]:
+    """Drop the table's constraints of a kind ('f' foreign keys, 'u' unique); the statements
+    that add them again."""
+    quote = connection.ops.quote_name
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = %s ORDER BY conname",
+        [table, kind],
+    )
+    again = []
+    for name, definition in cursor.fetchall():
+        cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        again.append(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+    return again
+
+
+def _drop_plain_indexes(cursor: Any, table: str) -> list[str]:
+    """Drop the table's indexes that belong to no constraint; the statements that build them
+    again."""
+    quote = connection.ops.quote_name
+    cursor.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+        [table],
+    )
+    again = []
+    for name, definition in cursor.fetchall():
+        cursor.execute(f"DROP INDEX {quote(name)}")
+        again.append(definition)
+    return again
 
 
 _NEW = """
-SELECT local_unit_id, subgroup_id, period, period_start, numerator, denominator, value
+SELECT $metric::BIGINT AS metric_id, local_unit_id, subgroup_id, period, period_start,
+       numerator, denominator, value, false AS provisional, '' AS missing_reason,
+       $source::VARCHAR AS source, $run::BIGINT AS import_run_id
 FROM compared WHERE state = 'new'
 ORDER BY local_unit_id, subgroup_id, period
 """
@@ -356,12 +417,15 @@ def _write_new(
     con: duckdb.DuckDBPyConnection, metric: Metric, run: ImportRun, budget: Budget
 ) -> None:
     """The new figures in chunks, in the order of the table's key (its indexes grow at
-    their end): a binary COPY on PostgreSQL, inserts of a chunk at a time on SQLite."""
-    reader = con.sql(_NEW).to_arrow_reader(budget.rows_a_chunk)
-    chunks = (_rows(batch) for batch in reader)
-    Observation.objects.load_figure_chunks(
-        chunks, metric_id=metric.pk, source=run.file_name, import_run_id=run.pk
-    )
+    their end): a COPY of Arrow's CSV on PostgreSQL, inserts of a chunk at a time on SQLite."""
+    values = {"metric": metric.pk, "source": run.file_name, "run": run.pk}
+    reader = con.sql(_NEW, params=values).to_arrow_reader(budget.rows_a_chunk)
+    Observation.objects.load_figure_batches(_chunks(reader))
+
+
+def _chunks(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
+    """The batches of a reader, one in memory at a time."""
+    yield from reader
 
 
 def _rows(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:
