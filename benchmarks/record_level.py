@@ -44,7 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
 RESULTS = ROOT / "benchmarks" / "results" / "record_level.md"
 SEED = 20261129
-SCHOOLS, DISTRICTS, MONTHS = 10_000, 200, 24
+DEFAULT_SCHOOLS, SCHOOLS_A_DISTRICT, MONTHS = 10_000, 50, 24
+SCHOOLS, DISTRICTS = DEFAULT_SCHOOLS, DEFAULT_SCHOOLS // SCHOOLS_A_DISTRICT
 FIRST_MONTH = date(2023, 1, 1)
 SUBGROUPS = ("white", "asian", "black", "mixed", "other", "unclassified")
 SUBGROUP_SHARES = (0.62, 0.12, 0.07, 0.07, 0.04, 0.08)
@@ -67,7 +68,8 @@ ALL = "all"
 
 def records_file(rows: int, seed: int = SEED) -> Path:
     """The generated file of `rows` records, made once and kept in var/bench/."""
-    path = CACHE / f"records-{rows}-seed{seed}.parquet"
+    schools = "" if SCHOOLS == DEFAULT_SCHOOLS else f"-{SCHOOLS}schools"
+    path = CACHE / f"records-{rows}{schools}-seed{seed}.parquet"
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
@@ -77,6 +79,12 @@ def records_file(rows: int, seed: int = SEED) -> Path:
         took = time.perf_counter() - started
         print(f"generated {path.name} ({path.stat().st_size / 2**20:,.0f} MiB) in {took:.1f} s")
     return path
+
+
+def set_schools(count: int) -> None:
+    """Generate `count` schools, fifty to a district, rather than 10,000."""
+    global SCHOOLS, DISTRICTS  # noqa: PLW0603  (the generator's sizes, set once from the command line)
+    SCHOOLS, DISTRICTS = count, max(1, count // SCHOOLS_A_DISTRICT)
 
 
 def school_codes() -> list[str]:
@@ -166,7 +174,7 @@ def _month(offset: int) -> date:
 
 
 def hierarchy_file(path: Path) -> Path:
-    """The 10,000 schools in 200 districts, as `deliverology import units` reads them."""
+    """The schools in their districts, as `deliverology import units` reads them."""
     schools, districts = school_codes(), district_codes()
     lines = ["code,name,type,parent_code"]
     lines += [f"{code},District {code[1:]},district," for code in districts]
@@ -497,6 +505,7 @@ def _rss_pages(pid: int) -> int:
 
 def variant_command(variant: str, path: Path, out: Path | None, threads: int | None) -> list[str]:
     command = [sys.executable, __file__, "--variant", variant, "--records", str(path)]
+    command += ["--schools", str(SCHOOLS)]
     if out is not None:
         command += ["--out", str(out)]
     if threads:
@@ -583,6 +592,7 @@ def side_by_side_table(runs: dict[str, list[Run]]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    set_schools(args.schools)
     if args.variant:
         run_variant(args.variant, Path(args.records), _path(args.out), args.threads)
         return
@@ -755,7 +765,7 @@ def _import_lines(
         "",
         "`deliverology import records FILE --definition proficiency.toml` (proficiency at "
         "school and district level, by month, all and by subgroup), each run a fresh process "
-        "into a fresh database holding the 10,000-school hierarchy (loaded first with "
+        f"into a fresh database holding the {SCHOOLS:,}-school hierarchy (loaded first with "
         "`deliverology import units`). PostgreSQL is the throwaway server of "
         "`scripts/postgres.sh` (fsync and synchronous_commit off).",
         "",
@@ -811,6 +821,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=20_000_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--schools", type=int, default=DEFAULT_SCHOOLS, help="50 to a district")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (all cores)")
     parser.add_argument("--scaling", help="sizes for the growth table, e.g. 1000000,20000000")
     parser.add_argument("--import-into", help="sqlite,postgresql: import the engine's figures")

@@ -130,7 +130,7 @@ def test_on_postgresql_the_keys_and_indexes_of_a_bulk_load_are_there_again_and_v
     (constraints, indexes), _ = before
     kinds = sorted(kind for _, kind, _, _ in constraints)
     assert kinds == ["f", "f", "f", "f", "p", "u"] and all(valid for *_, valid in constraints)
-    assert len(indexes) == 8
+    assert len(indexes) == 7
 
 
 @pytest.mark.django_db(transaction=True)

@@ -223,7 +223,10 @@ class Metric(models.Model):
 class Figure(models.Model):
     """Fields shared by reported observations and rolled-up figures."""
 
-    metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.PROTECT)
+    # No index of its own: every index of the tables of figures starts with the metric.
+    metric = models.ForeignKey(
+        Metric, verbose_name=_("metric"), on_delete=models.PROTECT, db_index=False
+    )
     local_unit = models.ForeignKey(
         LocalUnit, verbose_name=_("local unit"), on_delete=models.PROTECT
     )
