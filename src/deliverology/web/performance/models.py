@@ -382,32 +382,33 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
 
         On PostgreSQL Arrow writes each batch as CSV into a COPY: no Python object per
         figure, and numbers written in their shortest exact form. On SQLite each batch is one
-        `executemany`."""
-        if connection.vendor != "postgresql":
-            rows = (
-                row
-                for batch in batches
-                for row in zip(*(column.to_pylist() for column in batch.columns), strict=True)
-            )
-            return self._load_rows(rows, batch_size=100_000)
+        `executemany` of rows made by Arrow, dates already in SQLite's text."""
         import pyarrow as pa  # loaded with the engine, as the batches are
-        import pyarrow.csv
 
         table = self.model._meta.db_table
         columns = ", ".join(
             connection.ops.quote_name(_column(self.model, name)) for name in LOAD_FIELDS
         )
-        now = pa.scalar(timezone.now(), pa.timestamp("us", tz="UTC"))
-        options = pyarrow.csv.WriteOptions(include_header=False)
+        now = timezone.now()
         count = 0
-        copying = f"COPY {table} ({columns}) FROM STDIN (FORMAT CSV)"
-        with connection.cursor() as cursor, cursor.cursor.copy(copying) as copy:
+        if connection.vendor == "postgresql":
+            stamp = pa.scalar(now, pa.timestamp("us", tz="UTC"))
+            copying = f"COPY {table} ({columns}) FROM STDIN (FORMAT CSV)"
+            with connection.cursor() as cursor, cursor.cursor.copy(copying) as copy:
+                for batch in batches:
+                    copy.write(
+                        _as_csv(batch.append_column("loaded_at", pa.repeat(stamp, len(batch))))
+                    )
+                    count += len(batch)
+            return count
+        stamp = pa.scalar(connection.ops.adapt_datetimefield_value(now))
+        values = ", ".join(["%s"] * len(LOAD_FIELDS))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
+        with connection.cursor() as cursor:
             for batch in batches:
-                stamped = batch.append_column("loaded_at", pa.repeat(now, batch.num_rows))
-                sink = pa.BufferOutputStream()
-                pyarrow.csv.write_csv(stamped, sink, options)
-                copy.write(sink.getvalue().to_pybytes())
-                count += batch.num_rows
+                stamped = batch.append_column("loaded_at", pa.repeat(stamp, len(batch)))
+                cursor.executemany(sql, _as_rows(stamped))
+                count += len(batch)
         return count
 
     def _load_rows(self, rows: Iterable[Sequence[Any]], batch_size: int = 10_000) -> int:
@@ -445,6 +446,27 @@ LOAD_FIELDS = (
     "import_run",
     "loaded_at",
 )
+
+
+def _as_csv(batch: pa.RecordBatch) -> bytes:
+    """A batch as CSV lines without a header, as PostgreSQL's COPY reads them."""
+    import pyarrow as pa
+    import pyarrow.csv
+
+    sink = pa.BufferOutputStream()
+    pyarrow.csv.write_csv(batch, sink, pyarrow.csv.WriteOptions(include_header=False))
+    return bytes(sink.getvalue())
+
+
+def _as_rows(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:
+    """A batch as rows of plain values, dates as ISO text (as Django stores them in SQLite)."""
+    import pyarrow as pa
+
+    columns = [
+        column.cast(pa.string()) if pa.types.is_date(column.type) else column
+        for column in batch.columns
+    ]
+    return list(zip(*(column.to_pylist() for column in columns), strict=True))
 
 
 def _copy_rows(sql: str, types: list[str], rows: Iterable[Sequence[Any]], now: Any) -> int:
