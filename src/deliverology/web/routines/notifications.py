@@ -35,8 +35,8 @@ def notify_document_published(
 ) -> int:
     """Tell a published document's readers where to read it; once per document."""
     subject = _("Published: %(t)s") % {"t": title}
-    body = _("%(t)s has been published. Read it at %(u)s") % {"t": title, "u": _link(path)}
-    return _send_once(kind, key, subject, body, readers, today)
+    body = _("%(t)s has been published. Read it at %(u)s") % {"t": title, "u": link(path)}
+    return send_once(kind, key, subject, body, readers, today)
 
 
 def notify_published(stocktake: Stocktake, *, today: date) -> int:
@@ -71,7 +71,7 @@ def send_reminders(today: date) -> int:
             "s": stocktake.held_on.isoformat(),
         }
         body = _("Write and publish it at %(u)s") % {
-            "u": _link(reverse("stocktake_follow_up_edit", args=[stocktake.pk]))
+            "u": link(reverse("stocktake_follow_up_edit", args=[stocktake.pk]))
         }
         # a moved stocktake is reminded of again, for its new date
         key = (
@@ -79,7 +79,7 @@ def send_reminders(today: date) -> int:
             if stocktake.moved_from is None
             else f"{stocktake.pk}@{stocktake.held_on}"
         )
-        sent += _send_once("follow_up_due", key, subject, body, _preparers(stocktake), today)
+        sent += send_once("follow_up_due", key, subject, body, _preparers(stocktake), today)
     remind_from = today
     for _i in range(settings_.remind_before_working_days):
         remind_from = working.add_working_days(remind_from, 1)
@@ -92,8 +92,8 @@ def send_reminders(today: date) -> int:
             "d": action.due.isoformat(),
             "a": action.description[:60],
         }
-        body = _("Update it, with its evidence, at %(u)s") % {"u": _link(reverse("my_actions"))}
-        sent += _send_once(kind, str(action.pk), subject, body, [action.owner], today)
+        body = _("Update it, with its evidence, at %(u)s") % {"u": link(reverse("my_actions"))}
+        sent += send_once(kind, str(action.pk), subject, body, [action.owner], today)
     for _receiver, count in reminders_due.send(sender=Reminder, today=today):
         sent += count if isinstance(count, int) else 0
     return sent
@@ -114,18 +114,6 @@ def send_once(
     kind: str, key: str, subject: str, body: str, readers: Iterable[User], today: date
 ) -> int:
     """Send one e-mail to each reader with an address, unless this one was sent before."""
-    return _send_once(kind, key, subject, body, readers, today)
-
-
-def link(path: str) -> str:
-    """The full address of a page of the product."""
-    return _link(path)
-
-
-def _send_once(
-    kind: str, key: str, subject: str, body: str, readers: Iterable[User], today: date
-) -> int:
-    """Send one e-mail to each reader with an address, unless this one was sent before."""
     addresses = sorted({r.email for r in readers if r.email})
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
     try:
@@ -136,5 +124,6 @@ def _send_once(
         return 0  # sent before
 
 
-def _link(path: str) -> str:
+def link(path: str) -> str:
+    """The full address of a page of the product."""
     return f"{settings.DELIVEROLOGY_SITE_URL}{path}"
