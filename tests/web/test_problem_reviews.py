@@ -13,9 +13,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from deliverology.web.chains.models import ChainLink, DeliveryChain, LinkRating
-from deliverology.web.problems.actions import confirm, evaluate_triggers
-from deliverology.web.problems.models import CrisisGroup, PriorityReview, Problem
+from deliverology.web.chains.models import LinkRating
+from deliverology.web.problems.actions import confirm
+from deliverology.web.problems.models import CrisisGroup, PriorityReview
 from deliverology.web.problems.reviews import (
     actions_from,
     add_recommendations,
@@ -26,35 +26,18 @@ from deliverology.web.problems.reviews import (
 from deliverology.web.routines.actions import ActionDraft
 from deliverology.web.routines.models import Action
 from tests.conftest import System, ratio_of_sums
+from tests.web.problem_helpers import chain_link, state_problem
 
 TODAY = date(2025, 10, 1)
 
 
-def _state_problem(system: System) -> Problem:
-    evaluate_triggers(TODAY)
-    return Problem.objects.get(
-        priority=system.priorities["reading"],
-        local_unit=system.units["ST"],
-        subgroup=system.subgroups["all"],
-    )
-
-
 def _review(system: System) -> PriorityReview:
     return open_review(
-        _state_problem(system),
+        state_problem(system, TODAY),
         "Reading in the North",
         [system.people["analyst"]],  # type: ignore[list-item]
         follow_up_on=date(2026, 1, 15),
         today=TODAY,
-    )
-
-
-def _link(system: System) -> ChainLink:
-    chain = DeliveryChain.objects.create(  # type: ignore[misc]
-        priority=system.priorities["reading"], title="Structured literacy"
-    )
-    return ChainLink.objects.create(  # type: ignore[no-any-return]
-        chain=chain, position=1, actor_kind="teacher", actor="K-3 teachers", owner_name="Leads"
     )
 
 
@@ -75,7 +58,7 @@ def _recommendations(n: int, system: System, prefix: str = "actions") -> dict[st
 
 
 def test_it_suggests_the_worst_and_best_children_of_the_problem_unit(system: System) -> None:
-    sites = suggested_sites(_state_problem(system))
+    sites = suggested_sites(state_problem(system, TODAY))
     by_kind = {site.suggestion.kind.value: site for site in sites}
     assert set(by_kind) == {"worst", "best"}  # two regions: no third, typical one
     assert {site.local_unit.code for site in sites} == {"R1", "R2"}
@@ -87,8 +70,8 @@ def test_it_suggests_the_worst_and_best_children_of_the_problem_unit(system: Sys
 def test_the_delivery_unit_runs_a_review_from_sites_to_follow_up(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
-    link = _link(system)
+    problem = state_problem(system, TODAY)
+    link = chain_link(system, title="Structured literacy")
     analyst = login("analyst")
     assert b"open-review" in analyst.get(f"/problems/{problem.pk}/").content
     opened = analyst.post(
@@ -152,7 +135,7 @@ def test_raising_recommendations_is_all_or_nothing(system: System) -> None:
 def test_a_review_needs_a_problem_at_priority_review_level(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     confirm(problem, "problem_solving", by=system.people["analyst"], reason="Smaller")  # type: ignore[arg-type]
     analyst = login("analyst")
     assert b"open-review" not in analyst.get(f"/problems/{problem.pk}/").content
@@ -222,7 +205,7 @@ def test_the_review_report_pdf_has_the_recommendations(
 
 def _crisis_group(system: System, exit_value: float = 75.0) -> CrisisGroup:
     return open_crisis_group(
-        _state_problem(system),
+        state_problem(system, TODAY),
         system.people["leader"],  # type: ignore[arg-type]
         [system.people["analyst"]],  # type: ignore[list-item]
         "weekly",
@@ -234,7 +217,7 @@ def _crisis_group(system: System, exit_value: float = 75.0) -> CrisisGroup:
 def test_the_delivery_unit_sets_up_a_crisis_group_that_meets_and_raises_actions(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     analyst = login("analyst")
     assert b"open-crisis-group" in analyst.get(f"/problems/{problem.pk}/").content
     form = {

@@ -12,24 +12,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from deliverology.web.chains.models import ChainLink, DeliveryChain, Driver
+from deliverology.web.chains.models import Driver
 from deliverology.web.diagnostics.models import Hypothesis
-from deliverology.web.problems.actions import ProblemError, dismiss, evaluate_triggers
+from deliverology.web.problems.actions import ProblemError, dismiss
 from deliverology.web.problems.models import Problem, ProblemEvent, RootCause
 from deliverology.web.problems.reviews import open_review
 from deliverology.web.problems.root_causes import link_root_cause
 from tests.conftest import System
+from tests.web.problem_helpers import chain_link, state_problem
 
 TODAY = date(2025, 10, 1)
-
-
-def _state_problem(system: System) -> Problem:
-    evaluate_triggers(TODAY)
-    return Problem.objects.get(
-        priority=system.priorities["reading"],
-        local_unit=system.units["ST"],
-        subgroup=system.subgroups["all"],
-    )
 
 
 def _hypothesis(system: System, priority: str = "reading", n: int = 1) -> Hypothesis:
@@ -49,15 +41,6 @@ def _driver(system: System, priority: str = "reading") -> Driver:
     )
 
 
-def _link(system: System, priority: str = "reading") -> ChainLink:
-    chain = DeliveryChain.objects.create(  # type: ignore[misc]
-        priority=system.priorities[priority], title=f"Structured literacy ({priority})"
-    )
-    return ChainLink.objects.create(  # type: ignore[no-any-return]
-        chain=chain, position=1, actor_kind="teacher", actor="K-3 teachers", owner_name="Leads"
-    )
-
-
 def _add(client: Any, problem: Problem, cause: str, note: str = "It explains the gap") -> Any:
     return client.post(f"/problems/{problem.pk}/root-causes/", {"cause": cause, "note": note})
 
@@ -65,8 +48,8 @@ def _add(client: Any, problem: Problem, cause: str, note: str = "It explains the
 def test_the_delivery_unit_links_a_hypothesis_a_driver_and_a_link_each_with_why(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
-    hypothesis, driver, link = _hypothesis(system), _driver(system), _link(system)
+    problem = state_problem(system, TODAY)
+    hypothesis, driver, link = _hypothesis(system), _driver(system), chain_link(system)
     analyst = login("analyst")
     form = analyst.get(f"/problems/{problem.pk}/").content.decode()
     assert "root-cause-form" in form
@@ -96,7 +79,7 @@ def test_the_delivery_unit_links_a_hypothesis_a_driver_and_a_link_each_with_why(
 def test_removing_a_root_cause_is_kept_in_the_history(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     driver = _driver(system)
     analyst = login("analyst")
     _add(analyst, problem, f"driver:{driver.pk}")
@@ -113,7 +96,7 @@ def test_removing_a_root_cause_is_kept_in_the_history(
 def test_only_the_delivery_unit_links_or_removes_root_causes(
     system: System, login: Callable[[str], Any], username: str
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     hypothesis = _hypothesis(system)
     cause = link_root_cause(
         problem, hypothesis, "Seen in the diagnostic", by=system.people["analyst"]
@@ -130,7 +113,7 @@ def test_only_the_delivery_unit_links_or_removes_root_causes(
 def test_a_local_unit_user_outside_the_problem_cannot_reach_it(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     client = login("district")
     assert client.get(f"/problems/{problem.pk}/").status_code == 404
 
@@ -138,8 +121,12 @@ def test_a_local_unit_user_outside_the_problem_cannot_reach_it(
 def test_another_priority_s_item_is_refused_with_a_clear_error(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
-    others = (_hypothesis(system, "absence"), _driver(system, "absence"), _link(system, "absence"))
+    problem = state_problem(system, TODAY)
+    others = (
+        _hypothesis(system, "absence"),
+        _driver(system, "absence"),
+        chain_link(system, "absence"),
+    )
     analyst = login("analyst")
     form = analyst.get(f"/problems/{problem.pk}/").content.decode()
     for other, kind in zip(others, ("hypothesis", "driver", "link"), strict=True):
@@ -154,8 +141,8 @@ def test_another_priority_s_item_is_refused_with_a_clear_error(
 def test_the_same_item_twice_is_refused_with_a_clear_error(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
-    link = _link(system)
+    problem = state_problem(system, TODAY)
+    link = chain_link(system)
     analyst = login("analyst")
     assert _add(analyst, problem, f"link:{link.pk}").status_code == 302
     again = _add(analyst, problem, f"link:{link.pk}", "Said twice")
@@ -177,7 +164,7 @@ def test_the_same_item_twice_is_refused_with_a_clear_error(
 def test_unknown_or_missing_input_saves_nothing(
     system: System, login: Callable[[str], Any], cause: str, note: str, message: str
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     driver = _driver(system)
     if cause == "driver":  # a real driver, with no note
         cause = f"driver:{driver.pk}"
@@ -187,7 +174,7 @@ def test_unknown_or_missing_input_saves_nothing(
 
 
 def test_a_closed_problem_takes_no_more_root_causes(system: System) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     dismiss(problem, by=system.people["analyst"], reason="Not one")  # type: ignore[arg-type]
     with pytest.raises(ProblemError, match="closed"):
         link_root_cause(problem, _driver(system), "Why", by=system.people["analyst"])  # type: ignore[arg-type]
@@ -197,7 +184,7 @@ def test_a_closed_problem_takes_no_more_root_causes(system: System) -> None:
 def test_the_problem_page_costs_the_same_queries_however_many_root_causes(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     analyst = login("analyst")
     person = system.people["analyst"]
     link_root_cause(problem, _hypothesis(system, n=0), "First", by=person)  # type: ignore[arg-type]
@@ -207,7 +194,7 @@ def test_the_problem_page_costs_the_same_queries_however_many_root_causes(
     for n in range(1, 5):
         link_root_cause(problem, _hypothesis(system, n=n), f"Reason {n}", by=person)  # type: ignore[arg-type]
     link_root_cause(problem, _driver(system), "A driver", by=person)  # type: ignore[arg-type]
-    link_root_cause(problem, _link(system), "A link", by=person)  # type: ignore[arg-type]
+    link_root_cause(problem, chain_link(system), "A link", by=person)  # type: ignore[arg-type]
     with CaptureQueriesContext(connection) as more:
         response = analyst.get(f"/problems/{problem.pk}/")
     assert response.content.decode().count("/remove/") == 7
@@ -217,7 +204,7 @@ def test_the_problem_page_costs_the_same_queries_however_many_root_causes(
 def test_the_review_report_lists_the_problem_s_root_causes(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     review = open_review(problem, "Reading", [], follow_up_on=None, today=TODAY)
     link_root_cause(problem, _driver(system), "Half the rooms skip it", by=system.people["analyst"])  # type: ignore[arg-type]
     for username in ("leader", "analyst"):
@@ -229,7 +216,7 @@ def test_the_review_report_lists_the_problem_s_root_causes(
 def test_the_admin_shows_root_causes_without_changing_them(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     link_root_cause(problem, _driver(system), "Seen on the visits", by=system.people["analyst"])  # type: ignore[arg-type]
     page = login("analyst").get(f"/admin/problems/problem/{problem.pk}/change/")
     assert page.status_code == 200 and "Seen on the visits" in page.content.decode()
@@ -241,7 +228,7 @@ def test_the_same_item_linked_twice_at_once_is_refused_not_an_error(
 ) -> None:
     from deliverology.web.problems import root_causes
 
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     driver = _driver(system)
     person = system.people["analyst"]
     link_root_cause(problem, driver, "First", by=person)  # type: ignore[arg-type]
@@ -255,7 +242,7 @@ def test_the_same_item_linked_twice_at_once_is_refused_not_an_error(
 def test_a_priority_with_nothing_to_link_says_so_instead_of_an_empty_choice(
     system: System, login: Callable[[str], Any]
 ) -> None:
-    problem = _state_problem(system)
+    problem = state_problem(system, TODAY)
     _hypothesis(system, priority="absence")
     page = login("analyst").get(f"/problems/{problem.pk}/").content.decode()
     assert "root-cause-form" not in page

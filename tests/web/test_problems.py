@@ -18,6 +18,7 @@ from deliverology.web.problems.actions import confirm, dismiss, evaluate_trigger
 from deliverology.web.problems.evaluation import evaluate
 from deliverology.web.problems.models import Problem, ProblemEvent
 from tests.conftest import READING, System
+from tests.web.problem_helpers import state_problem
 
 TODAY = date(2025, 10, 1)
 
@@ -144,14 +145,6 @@ def _add_years_on_track(system: System, periods: tuple[str, ...]) -> None:
     refresh_rollups()
 
 
-def _state_problem(system: System) -> Problem:
-    return Problem.objects.get(
-        priority=system.priorities["reading"],
-        local_unit=system.units["ST"],
-        subgroup=system.subgroups["all"],
-    )
-
-
 @pytest.mark.parametrize(
     ("periods", "pending"), [(("2025-26",), ""), (("2025-26", "2026-27"), "resolve")]
 )
@@ -159,10 +152,10 @@ def test_it_suggests_coming_down_only_after_two_periods_on_track(
     system: System, periods: tuple[str, ...], pending: str
 ) -> None:
     evaluate_triggers(TODAY)
-    confirm(_state_problem(system), "crisis", by=system.people["analyst"], reason="Agreed.")  # type: ignore[arg-type]
+    confirm(state_problem(system), "crisis", by=system.people["analyst"], reason="Agreed.")  # type: ignore[arg-type]
     _add_years_on_track(system, periods)
     evaluate_triggers(TODAY)
-    problem = _state_problem(system)
+    problem = state_problem(system)
     assert (problem.status, problem.severity, problem.pending) == ("confirmed", "crisis", pending)
 
 
@@ -170,7 +163,7 @@ def test_a_suggestion_nobody_decided_on_is_resolved_when_back_on_track(system: S
     evaluate_triggers(TODAY)
     _add_years_on_track(system, ("2025-26", "2026-27"))
     evaluate_triggers(TODAY)
-    problem = _state_problem(system)
+    problem = state_problem(system)
     assert problem.status == "resolved"
     assert problem.events.last().kind == ProblemEvent.Kind.RESOLVED  # type: ignore[union-attr]
 
@@ -191,7 +184,7 @@ def test_a_dismissal_holds_until_newer_figures_fire(system: System) -> None:
 
 def test_it_flags_a_stale_feed_on_the_system(system: System) -> None:
     evaluate_triggers(date(2027, 6, 1))  # 2025-26 was due by 29 December 2026
-    state = _state_problem(system)
+    state = state_problem(system)
     kinds = [t["trigger"] for t in state.evidence["triggers"]]
     assert "stale_feed" in kinds
     assert "due by 2026-12-29" in state.sentence
@@ -280,7 +273,7 @@ def test_the_register_filters_by_severity_status_and_priority(
 
 def test_only_the_delivery_unit_decides(system: System, login: Callable[[str], Any]) -> None:
     evaluate_triggers(TODAY)
-    problem = _state_problem(system)
+    problem = state_problem(system)
     leader = login("leader")
     assert b"confirm-form" not in leader.get(f"/problems/{problem.pk}/").content
     refused = leader.post(f"/problems/{problem.pk}/confirm/", {"severity": "crisis", "reason": "x"})
