@@ -84,10 +84,16 @@ def test_removing_a_root_cause_is_kept_in_the_history(
     analyst = login("analyst")
     _add(analyst, problem, f"driver:{driver.pk}")
     cause = RootCause.objects.get(problem=problem)
-    removed = analyst.post(f"/problems/{problem.pk}/root-causes/{cause.pk}/remove/")
+    remove = f"/problems/{problem.pk}/root-causes/{cause.pk}/remove/"
+    refused = analyst.post(remove, {"reason": "  "})
+    assert refused.status_code == 400 and RootCause.objects.count() == 1
+    assert "Say why this is no longer a root cause." in refused.content.decode()
+    assert not ProblemEvent.objects.filter(kind="root_cause_removed").exists()
+    removed = analyst.post(remove, {"reason": "The observations were of another school"})
     assert removed.status_code == 302 and not RootCause.objects.exists()
     event = ProblemEvent.objects.get(problem=problem, kind="root_cause_removed")
     assert event.by == system.people["analyst"] and "Too little phonics" in event.reason
+    assert "The observations were of another school" in event.reason
     history = analyst.get(f"/problems/{problem.pk}/").content.decode()
     assert "root cause removed" in history and "No root causes linked yet." in history
 

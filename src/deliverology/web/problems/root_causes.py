@@ -70,9 +70,12 @@ def link_root_cause(problem: Problem, cause: Cause, note: str, *, by: User) -> R
 
 
 @transaction.atomic
-def remove_root_cause(root_cause: RootCause, *, by: User) -> None:
+def remove_root_cause(root_cause: RootCause, reason: str, *, by: User) -> None:
+    """Unlink a root cause, saying why (the analysis changed, it was linked by mistake)."""
     check_open(root_cause.problem)
-    _record(root_cause, ProblemEvent.Kind.ROOT_CAUSE_REMOVED, by, "")
+    if not reason.strip():
+        raise RootCauseError(_("Say why this is no longer a root cause."))
+    _record(root_cause, ProblemEvent.Kind.ROOT_CAUSE_REMOVED, by, f" ({reason.strip()})")
     root_cause.delete()
 
 

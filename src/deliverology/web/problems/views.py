@@ -194,7 +194,8 @@ def remove_root_cause_view(request: HttpRequest, pk: int, cause: int) -> HttpRes
     root_cause = get_object_or_404(RootCause, pk=cause, problem=problem)
     root_cause.problem = problem
     try:
-        remove_root_cause(root_cause, by=request_person(request))
+        reason = request.POST.get("reason", "")
+        remove_root_cause(root_cause, reason, by=request_person(request))
     except ProblemError as error:
         return _problem_page(request, problem, error=str(error), status=400)
     return redirect(f"{problem_url(problem)}#root-causes")
