@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 
 from deliverology.demo.routines import demo_routines
 from deliverology.web.priorities.models import Priority
-from deliverology.web.routines.actions import raise_action, record_rubric, schedule_stocktake
+from deliverology.web.routines.actions import (
+    cancel_stocktake,
+    raise_action,
+    record_rubric,
+    schedule_stocktake,
+)
 from deliverology.web.routines.models import Action, Decision, Stocktake
 
 
@@ -51,3 +56,16 @@ def install_demo_routines(people: dict[str, User], today: date) -> None:
             follow_up_summary="Decisions and actions agreed at the stocktake.",
         )
         record_rubric(stocktake, {c: (rating, note) for c, rating, note in demo.rubric})
+    _move_the_first_stocktake_ahead(today)
+
+
+# The demo's one moved stocktake: the first one ahead, a week later.
+MOVED_BECAUSE = "The leader gives evidence to the legislature's budget hearing that day."
+
+
+def _move_the_first_stocktake_ahead(today: date) -> None:
+    ahead = Stocktake.objects.filter(held_on__gt=today).order_by("held_on", "pk").first()
+    if ahead is not None:
+        cancel_stocktake(
+            ahead, new_date=ahead.held_on + timedelta(days=7), reason=MOVED_BECAUSE, today=today
+        )
