@@ -6,7 +6,6 @@ import gc
 from collections.abc import Iterator
 
 import pytest
-
 from django.template import engines
 from django.urls import clear_url_caches, get_resolver
 

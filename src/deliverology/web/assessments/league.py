@@ -10,8 +10,10 @@ each unit's score is worked out column-wise: its latest level, or the gap to its
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from django.db.models import Q
@@ -30,6 +32,7 @@ from deliverology.core.periods import Period
 from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryPoint, expected_value
 from deliverology.web.accounts.access import Access
+from deliverology.web.assessments.league_cache import RANKINGS, data_version
 from deliverology.web.assessments.models import LeagueSnapshot
 from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup, Subgroup
 from deliverology.web.priorities.progress import Plan, TrajectorySource, plan_for
@@ -68,10 +71,99 @@ class Matrix:
         return last, value
 
 
+class Ranking(Sequence[RankedUnit]):
+    """Units in table order, kept as arrays and tuples of text (a handful of objects, whatever
+    the number of units, so a kept ranking costs the garbage collector nothing); a unit's
+    `RankedUnit` is made when it is read. A slice, or the units `where` picks, is a Ranking."""
+
+    def __init__(
+        self,
+        pks: np.ndarray,
+        texts: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+        places: np.ndarray,
+        tied: np.ndarray,
+        scores: FloatArray,
+    ) -> None:
+        self.pks, self.places, self.tied, self.scores = pks, places, tied, scores
+        self.codes, self.names, self.paths = texts
+
+    @classmethod
+    def of(cls, units: Sequence[RankedUnit]) -> Ranking:
+        return cls(
+            np.array([u.pk for u in units], dtype=np.int64),
+            (
+                tuple(u.code for u in units),
+                tuple(u.name for u in units),
+                tuple(u.path for u in units),
+            ),
+            np.array([-1 if u.place is None else u.place for u in units], dtype=np.int64),
+            np.array([u.tied for u in units], dtype=bool),
+            np.array([np.nan if u.score is None else u.score for u in units], dtype=float),
+        )
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    @overload
+    def __getitem__(self, index: int) -> RankedUnit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Ranking: ...
+
+    def __getitem__(self, index: int | slice) -> RankedUnit | Ranking:
+        if isinstance(index, slice):
+            return self.where(np.arange(len(self))[index])
+        place = int(self.places[index])
+        score = float(self.scores[index])
+        return RankedUnit(
+            pk=int(self.pks[index]),
+            code=self.codes[index],
+            name=self.names[index],
+            path=self.paths[index],
+            place=None if place < 0 else place,
+            tied=bool(self.tied[index]),
+            score=None if math.isnan(score) else score,
+        )
+
+    def where(self, rows: np.ndarray) -> Ranking:
+        """The units at these positions (in this order)."""
+        picked = rows.tolist()
+        return Ranking(
+            self.pks[rows],
+            (
+                tuple(self.codes[i] for i in picked),
+                tuple(self.names[i] for i in picked),
+                tuple(self.paths[i] for i in picked),
+            ),
+            self.places[rows],
+            self.tied[rows],
+            self.scores[rows],
+        )
+
+
 def ranked_units(
     metric: Metric, local_unit_type: str, view: str, *, until: str | None = None
+) -> Ranking:
+    """Every unit of the type in table order, with its place and whether it is tied: worked
+    out once for each version of the figures, targets and sub-targets (`league_cache`)."""
+    decimals = load_method_config().assessment.league_tie_decimals
+    key = (_metric_key(metric), local_unit_type, view, until, decimals)
+    return RANKINGS.get_or_make(
+        data_version(),
+        key,
+        lambda: Ranking.of(worked_out_ranking(metric, local_unit_type, view, until=until)),
+    )
+
+
+def _metric_key(metric: Metric) -> str:
+    """The metric as it is now (its direction, bounds and periods rank the units)."""
+    return repr(tuple(getattr(metric, field.attname) for field in Metric._meta.concrete_fields))
+
+
+def worked_out_ranking(
+    metric: Metric, local_unit_type: str, view: str, *, until: str | None = None
 ) -> list[RankedUnit]:
-    """Every unit of the type in table order, with its place and whether it is tied."""
+    """Every unit of the type in table order, worked out from the database now."""
     root = LocalUnit.objects.roots().order_by("path").first()
     everyone = Subgroup.objects.filter(code=Subgroup.ALL).first()
     if root is None or everyone is None:
@@ -112,12 +204,12 @@ def ranked_units(
     ]
 
 
-def visible_units(ranked: list[RankedUnit], access: Access) -> list[RankedUnit]:
+def visible_units(ranked: Ranking, access: Access) -> Ranking:
     """The units a person may see (their own subtrees), keeping their places in the whole table."""
     if access.sees_everything:
         return ranked
-    roots = [root.path for root in access.roots]
-    return [r for r in ranked if any(r.path.startswith(p) for p in roots)]
+    roots = tuple(root.path for root in access.roots)
+    return ranked.where(np.flatnonzero([path.startswith(roots) for path in ranked.paths]))
 
 
 def figure_matrix(
