@@ -41,7 +41,7 @@ def kept_is_fresh(
 ) -> list[tuple[str, int | None, float | None]]:
     """The kept ranking, checked against the one worked out now; as (code, place, score)."""
     kept = list(ranked_units(metric, level, view))
-    assert kept == worked_out_ranking(metric, level, view)
+    assert kept == list(worked_out_ranking(metric, level, view))
     return [(r.code, r.place, r.score) for r in kept]
 
 
