@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,10 +62,18 @@ def freeze_as_the_server_does() -> None:
     freeze_loaded_objects()
 
 
-def time_page(client: Any, path: str, repeats: int, *, cold: bool) -> dict[str, float]:
+def time_page(
+    client: Any,
+    path: str,
+    repeats: int,
+    *,
+    cold: bool,
+    before_each: Callable[[], None] | None = None,
+) -> dict[str, float]:
     """Median and 95th percentile of the server time in ms, and the queries of one request.
     `cold` clears the charts' SVG caches (this process's and the shared one) before every
-    request, so each renders its charts."""
+    request, so each renders its charts; `before_each` is called before every request, not
+    timed."""
     from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -77,6 +85,8 @@ def time_page(client: Any, path: str, repeats: int, *, cold: bool) -> dict[str, 
         if cold:
             chart_cache.forget_in_process()
             caches[chart_cache.CHART_CACHE].clear()
+        if before_each is not None:
+            before_each()
         with CaptureQueriesContext(connection) as queries:
             begin = time.perf_counter()
             response = client.get(path)
