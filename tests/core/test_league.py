@@ -17,6 +17,7 @@ from deliverology.core.league import (
     page_of,
     priority_order,
     rank,
+    rank_arrays,
     scores_or_none,
 )
 from deliverology.core.status import Direction, StatusBands, assess_against_trajectory
@@ -70,6 +71,29 @@ def test_places_never_fall_as_the_table_goes_down_and_ties_share_one(entries, de
         assert p.place is not None and p.place <= index + 1
         same = [q for q in placed if q.place == p.place]
         assert p.tied == (len(same) > 1)
+
+
+ranked_scores = st.lists(
+    st.tuples(
+        st.none()
+        | st.sampled_from([0.0, -0.0, 1.0, 1.004, 1.006, 2.5, -2.5])
+        | st.floats(allow_nan=False),
+        st.text(max_size=3),
+    ),
+    max_size=15,
+)
+
+
+@given(ranked_scores, st.integers(0, 3))
+def test_ranking_on_arrays_gives_the_order_places_and_ties_of_rank(entries, decimals):
+    keys = [str(i) for i in range(len(entries))]
+    names = [name for _, name in entries]
+    values = np.array([np.nan if s is None else s for s, _ in entries], dtype=float)
+    order, places, tied = rank_arrays(keys, names, values, decimals)
+    placed = rank([Entry(k, n, s) for k, (s, n) in zip(keys, entries, strict=True)], decimals)
+    assert [keys[i] for i in order] == [p.entry.key for p in placed]
+    assert [p or None for p in places.tolist()] == [p.place for p in placed]
+    assert tied.tolist() == [p.tied for p in placed]
 
 
 def rated(key, likelihood, previous=None, challenge=None):

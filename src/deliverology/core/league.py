@@ -55,6 +55,33 @@ def rank(entries: Sequence[Entry], decimals: int) -> list[Placed]:
     return placed + [Placed(e, None, False) for e in unscored]
 
 
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def rank_arrays(
+    keys: Sequence[str], names: Sequence[str], scores: FloatArray, decimals: int
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """`rank` on arrays (a score of NaN: none): the entries' positions in table order, and in
+    that order each one's place (0: none) and whether it is tied. The same order, places and
+    ties as `rank`: scores rounded by Python's `round`, names and keys compared as Python does."""
+    count = len(keys)
+    by_name = sorted(range(count), key=lambda i: (names[i], keys[i]))
+    name_order = np.empty(count, dtype=np.int64)
+    name_order[by_name] = np.arange(count)
+    rounded = np.array([round(score, decimals) for score in scores.tolist()], dtype=float)
+    scored = ~np.isnan(rounded)
+    order = np.lexsort((name_order, np.where(scored, -rounded, 0.0), ~scored)).astype(np.int64)
+    best = rounded[order][: int(scored.sum())]
+    starts = np.concatenate(([True], best[1:] != best[:-1]))[: len(best)]
+    group = np.cumsum(starts) - 1
+    places = np.zeros(count, dtype=np.int64)
+    places[: len(best)] = (np.flatnonzero(starts) + 1)[group]
+    tied = np.zeros(count, dtype=bool)
+    tied[: len(best)] = np.bincount(group)[group] > 1 if len(best) else []
+    return order, places, tied
+
+
 def movement(place: int | None, previous_place: int | None) -> int | None:
     """Places gained since the previous snapshot (positive: up); None when either is unknown."""
     if place is None or previous_place is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 # Threads let a page be served while another waits (on the database, on a locked SQLite):
@@ -27,6 +28,16 @@ def post_worker_init(worker: Any) -> None:
     pages = engines["jinja2"].env  # type: ignore[attr-defined]
     for name in pages.list_templates():
         pages.get_template(name)
+    freeze_loaded_objects()
+
+
+def freeze_loaded_objects() -> None:
+    """Leave what is loaded before the first request (modules, settings, templates, the chart
+    engine) out of every later garbage collection: a full collection then looks only at what
+    requests made, a fraction of a millisecond instead of 40 to 130 ms in the middle of a
+    request (it came every other request of the 5,000-school league table)."""
+    gc.collect()
+    gc.freeze()
 
 
 _WARM_UP_LABELS = {"actual": "a", "trajectory": "t", "target": "g", "provisional": "p"}

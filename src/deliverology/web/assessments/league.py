@@ -10,8 +10,10 @@ each unit's score is worked out column-wise: its latest level, or the gap to its
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from django.db.models import Q
@@ -19,17 +21,16 @@ from django.db.models import Q
 from deliverology.configuration import load_method_config
 from deliverology.core.bounds import Bounds
 from deliverology.core.league import (
-    Entry,
     FloatArray,
     gap_ratios,
     level_scores,
-    rank,
-    scores_or_none,
+    rank_arrays,
 )
 from deliverology.core.periods import Period
 from deliverology.core.status import Direction
 from deliverology.core.trajectories import TrajectoryPoint, expected_value
 from deliverology.web.accounts.access import Access
+from deliverology.web.assessments.league_cache import RANKINGS, data_version
 from deliverology.web.assessments.models import LeagueSnapshot
 from deliverology.web.performance.models import LocalUnit, Metric, Observation, Rollup, Subgroup
 from deliverology.web.priorities.progress import Plan, TrajectorySource, plan_for
@@ -68,19 +69,102 @@ class Matrix:
         return last, value
 
 
+class Ranking(Sequence[RankedUnit]):
+    """Units in table order, kept as arrays and tuples of text (a handful of objects, whatever
+    the number of units, so a kept ranking costs the garbage collector nothing); a unit's
+    `RankedUnit` is made when it is read. A slice, or the units `where` picks, is a Ranking.
+    Places are 0 for a unit with no score, scores NaN."""
+
+    def __init__(
+        self,
+        pks: np.ndarray,
+        texts: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+        places: np.ndarray,
+        tied: np.ndarray,
+        scores: FloatArray,
+    ) -> None:
+        self.pks, self.places, self.tied, self.scores = pks, places, tied, scores
+        self.codes, self.names, self.paths = texts
+
+    @classmethod
+    def empty(cls) -> Ranking:
+        nothing = np.zeros(0, dtype=np.int64)
+        return cls(nothing, ((), (), ()), nothing, np.zeros(0, dtype=bool), np.zeros(0))
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    @overload
+    def __getitem__(self, index: int) -> RankedUnit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Ranking: ...
+
+    def __getitem__(self, index: int | slice) -> RankedUnit | Ranking:
+        if isinstance(index, slice):
+            return self.where(np.arange(len(self))[index])
+        place = int(self.places[index])
+        score = float(self.scores[index])
+        return RankedUnit(
+            pk=int(self.pks[index]),
+            code=self.codes[index],
+            name=self.names[index],
+            path=self.paths[index],
+            place=place or None,
+            tied=bool(self.tied[index]),
+            score=None if math.isnan(score) else score,
+        )
+
+    def where(self, rows: np.ndarray) -> Ranking:
+        """The units at these positions (in this order)."""
+        picked = rows.tolist()
+        return Ranking(
+            self.pks[rows],
+            (
+                tuple(self.codes[i] for i in picked),
+                tuple(self.names[i] for i in picked),
+                tuple(self.paths[i] for i in picked),
+            ),
+            self.places[rows],
+            self.tied[rows],
+            self.scores[rows],
+        )
+
+
 def ranked_units(
     metric: Metric, local_unit_type: str, view: str, *, until: str | None = None
-) -> list[RankedUnit]:
-    """Every unit of the type in table order, with its place and whether it is tied."""
+) -> Ranking:
+    """Every unit of the type in table order, with its place and whether it is tied: worked
+    out once for each version of the figures, targets and sub-targets (`league_cache`)."""
+    decimals = load_method_config().assessment.league_tie_decimals
+    key = (_metric_key(metric), local_unit_type, view, until, decimals)
+    return RANKINGS.get_or_make(
+        data_version(),
+        key,
+        lambda: worked_out_ranking(metric, local_unit_type, view, until=until),
+    )
+
+
+def _metric_key(metric: Metric) -> str:
+    """The metric as it is now (its direction, bounds and periods rank the units)."""
+    return repr(tuple(getattr(metric, field.attname) for field in Metric._meta.concrete_fields))
+
+
+def worked_out_ranking(
+    metric: Metric, local_unit_type: str, view: str, *, until: str | None = None
+) -> Ranking:
+    """Every unit of the type in table order, worked out from the database now."""
     root = LocalUnit.objects.roots().order_by("path").first()
     everyone = Subgroup.objects.filter(code=Subgroup.ALL).first()
     if root is None or everyone is None:
-        return []
+        return Ranking.empty()
     units = list(
         LocalUnit.objects.filter(type=local_unit_type)
         .order_by("name")
         .values_list("pk", "code", "name", "path")
     )
+    if not units:
+        return Ranking.empty()
     index = {pk: i for i, (pk, *_) in enumerate(units)}
     matrix = figure_matrix(metric, local_unit_type, everyone, index, until)
     last, value = matrix.latest()
@@ -92,32 +176,26 @@ def ranked_units(
         scores = gap_ratios(value, expected, baseline, target, lower)
     else:
         scores = level_scores(value, lower)
-    score_of = scores_or_none(scores)
-    placed = rank(
-        [Entry(code, name, score_of[i]) for i, (_, code, name, _) in enumerate(units)],
-        load_method_config().assessment.league_tie_decimals,
+    _, codes, names, paths = (tuple(column) for column in zip(*units, strict=True))
+    order, places, tied = rank_arrays(
+        codes, names, scores, load_method_config().assessment.league_tie_decimals
     )
-    by_code = {code: (pk, path) for pk, code, _, path in units}
-    return [
-        RankedUnit(
-            pk=by_code[p.entry.key][0],
-            code=p.entry.key,
-            name=p.entry.name,
-            path=by_code[p.entry.key][1],
-            place=p.place,
-            tied=p.tied,
-            score=p.entry.score,
-        )
-        for p in placed
-    ]
+    at = order.tolist()
+    return Ranking(
+        np.array([units[i][0] for i in at], dtype=np.int64),
+        (tuple(codes[i] for i in at), tuple(names[i] for i in at), tuple(paths[i] for i in at)),
+        places,
+        tied,
+        scores[order],
+    )
 
 
-def visible_units(ranked: list[RankedUnit], access: Access) -> list[RankedUnit]:
+def visible_units(ranked: Ranking, access: Access) -> Ranking:
     """The units a person may see (their own subtrees), keeping their places in the whole table."""
     if access.sees_everything:
         return ranked
-    roots = [root.path for root in access.roots]
-    return [r for r in ranked if any(r.path.startswith(p) for p in roots)]
+    roots = tuple(root.path for root in access.roots)
+    return ranked.where(np.flatnonzero([path.startswith(roots) for path in ranked.paths]))
 
 
 def figure_matrix(
@@ -133,20 +211,19 @@ def figure_matrix(
     reported = Observation.objects.filter(**where, value__isnull=False).values_list(*fields)
     rolled = Rollup.objects.filter(**where, value__isnull=False).values_list(*fields)
     found = [_columns(list(rows), index) for rows in (rolled, reported)]
-    every_label: set[str] = set().union(*(set(labels.tolist()) for _, labels, _ in found))
+    every_label: set[str] = set().union(*(set(labels) for _, labels, _ in found))
     parsed = {label: metric.parse_period(label) for label in every_label}
     if until is not None:
         cut = metric.parse_period(until)
         parsed = {label: period for label, period in parsed.items() if period <= cut}
     periods = sorted(set(parsed.values()))
     column_of = {period: j for j, period in enumerate(periods)}
+    column_of_label = {label: column_of[period] for label, period in parsed.items()}
     values = np.full((len(index), len(periods)), np.nan)
     for rows, labels, value in found:  # the rolled-up value first: a reported one wins
-        unique, inverse = np.unique(labels, return_inverse=True)
-        columns = np.array(
-            [column_of[parsed[label]] if label in parsed else -1 for label in unique.tolist()]
+        at_column = np.fromiter(
+            (column_of_label.get(label, -1) for label in labels), dtype=np.int64, count=len(labels)
         )
-        at_column = columns[inverse] if len(unique) else np.zeros(0, dtype=int)
         kept = at_column >= 0
         values[rows[kept], at_column[kept]] = value[kept]
     return Matrix(periods, values)
@@ -154,16 +231,16 @@ def figure_matrix(
 
 def _columns(
     rows: list[tuple[int, str, float]], index: Mapping[int, int]
-) -> tuple[np.ndarray, np.ndarray, FloatArray]:
-    """Figures as three arrays: the unit's row, the period label and the value."""
+) -> tuple[np.ndarray, tuple[str, ...], FloatArray]:
+    """Figures as the unit's row (an array), the period labels and the values (an array)."""
     if not rows:
-        return np.zeros(0, dtype=int), np.array([], dtype=object), np.zeros(0)
+        return np.zeros(0, dtype=int), (), np.zeros(0)
     units, labels, values = zip(*rows, strict=True)
     pks = np.fromiter(index.keys(), dtype=np.int64, count=len(index))
     positions = np.fromiter(index.values(), dtype=np.int64, count=len(index))
     order = np.argsort(pks)
     at = np.searchsorted(pks[order], np.array(units, dtype=np.int64))
-    return positions[order][at], np.array(labels, dtype=object), np.array(values, dtype=float)
+    return positions[order][at], labels, np.array(values, dtype=float)
 
 
 def _plans(

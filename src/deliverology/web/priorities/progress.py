@@ -166,7 +166,10 @@ def progress_of(
     """Where the unit stands; `system_latest` is the system's latest period for the metric."""
     periods = _periods(metric, figures, plan)
     rows = _rows(metric, periods, figures, plan, config)
-    values = [row.actual for row in rows if row.period <= _last_actual_period(rows, periods)]
+    values: list[float | None] = []
+    if rows:  # the last period with a figure, found once (it was found again for every row)
+        last_actual = _last_actual_period(rows, periods)
+        values = [row.actual for row in rows if row.period <= last_actual]
     latest_periods = [row.period for row in rows if row.actual is not None]
     lag = metric.lag_days or config.stale_lag_days[metric.period_kind]
     return Progress(
