@@ -6,12 +6,13 @@ needs only its 50 rows' full figures. So each process keeps the last rankings it
 
 The version is read in one query from the tables' own change records: the latest row of the
 history (django-simple-history) of observations, targets, trajectories and their points,
-sub-target sets and sub-targets, which every import, edit and deletion writes; and the last id
-and the count of the tables rebuilt without history: rolled-up figures (deleted and made again
-after every change of observations), sub-target points (made again with their sub-target),
-observations loaded in bulk, trajectory points and local units. Any change to any of them
-changes the version and every ranking is worked out again; between changes, every request is
-served from the arrays. A local unit renamed in place (no new row) keeps its old name in the
+sub-target sets and sub-targets, which every import, edit and deletion writes; the last id of
+rolled-up figures (deleted and made again, with new ids, after every change of observations)
+and of observations (those loaded in bulk take new ids); and the last id and the count of the
+small tables made again without history: sub-target points, trajectory points and local units.
+No count of a table of figures is ever taken: at national scale it would cost seconds. Any
+change to any of them changes the version and every ranking is worked out again; between
+changes, every request is served from the arrays. A local unit renamed in place (no new row) keeps its old name in the
 ranking until the next change of figures, targets or units.
 """
 
@@ -40,20 +41,20 @@ _WITH_HISTORY: tuple[type[Model], ...] = (
     SubTargetSet,
     SubTarget,
 )
-_REBUILT: tuple[type[Model], ...] = (
-    Rollup,
-    SubTargetPoint,
-    Observation,
-    TrajectoryPoint,
-    LocalUnit,
-)
+# Tables of millions of rows: their last id only (a count would read the whole table). Roll-ups
+# are made again with new ids after every change; observations changed or deleted one by one
+# leave a history row, and those loaded in bulk take new ids.
+_LAST_ID: tuple[type[Model], ...] = (Rollup, Observation)
+# Small tables made again without history: their last id and their count (a deletion).
+_LAST_ID_AND_COUNT: tuple[type[Model], ...] = (SubTargetPoint, TrajectoryPoint, LocalUnit)
 
 
 def data_version() -> tuple[Any, ...]:
     """The version of everything a league table is ranked from: changes with any of it."""
     quote = connection.ops.quote_name
     parts = [_latest(model.history.model) for model in _WITH_HISTORY]  # type: ignore[attr-defined]
-    for model in _REBUILT:
+    parts += [_latest(model) for model in _LAST_ID]
+    for model in _LAST_ID_AND_COUNT:
         parts += [_latest(model), f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})"]  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))  # noqa: S608  (our own table names)
