@@ -12,8 +12,8 @@ and of observations (those loaded in bulk take new ids); and the last id and the
 small tables made again without history: sub-target points, trajectory points and local units.
 No count of a table of figures is ever taken: at national scale it would cost seconds. Any
 change to any of them changes the version and every ranking is worked out again; between
-changes, every request is served from the arrays. A local unit renamed in place (no new row) keeps its old name in the
-ranking until the next change of figures, targets or units.
+changes, every request is served from the arrays. A local unit renamed in place (no new row)
+keeps its old name in the ranking until the next change of figures, targets or units.
 """
 
 from __future__ import annotations
