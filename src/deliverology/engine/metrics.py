@@ -107,7 +107,8 @@ def compute_record_metric(
 ) -> list[MetricRow]:
     """The metric per level × local unit × period × subgroup, from a Parquet or CSV file of
     records or an Arrow table, computed on `backend` ("duckdb" or "spark"; see backends.py), or
-    on `connection`: a DuckDB connection, or an Ibis connection to DuckDB or Spark.
+    on `connection`: a DuckDB connection, or an Ibis connection to DuckDB or Spark. A DuckDB
+    connection is given the settings Ibis gives its own (time zone UTC, no replacement scans).
 
     On DuckDB, `sql_cache` is a folder where the SQL Ibis compiles is kept (see
     compiled_sql.py): later runs of the same metric on records of the same columns run it
