@@ -11,7 +11,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-import ibis
 import pyarrow as pa
 
 SPARK_EXTRA = "pip install 'deliverology[spark]'"
@@ -28,8 +27,10 @@ class BackendError(RuntimeError):
 
 def connect(backend: Backend | str = Backend.DUCKDB) -> Any:
     """A new Ibis connection to `backend` ("duckdb" or "spark")."""
-    match _backend(backend):
+    match backend_of(backend):
         case Backend.DUCKDB:
+            import ibis  # loaded when it is used: it takes a quarter of a second
+
             return ibis.duckdb.connect()
         case Backend.SPARK:
             return spark_connection()
@@ -41,6 +42,8 @@ def spark_connection(session: Any = None) -> Any:
     spark_sql = _pyspark_sql()
     if session is None:
         session = spark_sql.SparkSession.builder.appName("deliverology").getOrCreate()
+    import ibis
+
     return ibis.pyspark.connect(session)
 
 
@@ -67,7 +70,8 @@ def arrow_result(con: Any, expression: Any) -> pa.Table:
     return expression.to_pyarrow()
 
 
-def _backend(backend: Backend | str) -> Backend:
+def backend_of(backend: Backend | str) -> Backend:
+    """The backend named, or a clear error naming the known ones."""
     try:
         return Backend(backend)
     except ValueError:

@@ -115,10 +115,12 @@ def workspace(budget: Budget) -> Iterator[Any]:
 def compute_figures(
     workspace: Any, path: Path, metric: RecordMetric, backend: str, name: str = "figures"
 ) -> None:
-    """The metric's figures as table `name` of the workspace: computed there on DuckDB; on
-    Spark computed there and copied in as Arrow."""
+    """The metric's figures as table `name` of the workspace: computed there on DuckDB (with
+    the SQL compiled for the metric kept in the data folder's cache); on Spark computed there
+    and copied in as Arrow."""
     if backend == "duckdb":
-        store_record_metric_figures(path, metric, workspace, name)
+        compiled = settings.DATA_DIR / "cache" / "compiled-sql"
+        store_record_metric_figures(path, metric, workspace, name, sql_cache=compiled)
         return
     (found,) = compute_record_metric_tables(path, [metric], backend=backend)
     workspace.con.register("_computed", found)
