@@ -34,7 +34,10 @@ from deliverology.engine.metrics import (
     compute_record_metric_tables,
     store_record_metric_figures,
 )
-from deliverology.web.performance.actions import record_creation_history, refresh_rollups
+from deliverology.web.performance.actions import (
+    record_creation_history,
+    refresh_rollups_in_columns,
+)
 from deliverology.web.performance.models import ImportRun, Metric, Observation
 
 if TYPE_CHECKING:
@@ -307,7 +310,7 @@ def write(
         record_creation_history(run, by)
         if compared.changed:
             _write_changed(con, run, budget, by)
-        refresh_rollups([metric])
+        refresh_rollups_in_columns([metric])
 
 
 # From this many new figures on, PostgreSQL checks their references once, as a set, rather
