@@ -26,7 +26,7 @@ figures_refreshed = Signal()
 @transaction.atomic
 def refresh_rollups_in_columns(metrics: Iterable[Metric] | None = None) -> int:
     """Recompute every rolled-up figure of the given metrics (all by default) in DuckDB, in
-    columns, with the same results as `refresh_rollups`; returns the count."""
+    columns, with the same results as `refresh_rollups_in_python`; returns the count."""
     tree = UnitTree.of_local_units()
     chosen = metrics if metrics is not None else Metric.objects.all()
     created = sum(replace_rollups_in_columns(metric, tree) for metric in chosen)
@@ -36,8 +36,8 @@ def refresh_rollups_in_columns(metrics: Iterable[Metric] | None = None) -> int:
 
 def refresh_rollups(metrics: Iterable[Metric] | None = None) -> int:
     """Recompute every rolled-up figure of the given metrics (all by default), each with its
-    coverage; returns the count."""
-    return refresh_rollups_in_python(metrics)
+    coverage; returns the count. Computed in columns (`refresh_rollups_in_columns`)."""
+    return refresh_rollups_in_columns(metrics)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -61,13 +62,6 @@ ROLLUP_COLUMNS = (
     "children_type",
 )
 ROWS_A_BATCH = 50_000
-_ARROW_TYPES = {
-    "BIGINT": pa.int64(),
-    "VARCHAR": pa.string(),
-    "DATE": pa.date32(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-}
 
 
 @dataclass(frozen=True)
@@ -87,27 +81,38 @@ class UnitTree:
         rows = list(LocalUnit.objects.values_list(*fields))
         parents = {pk: parent for pk, parent, *_ in rows}
         heights = _heights(parents)
-        children_type: dict[int, str] = {}
-        for _pk, parent, unit_type, *_ in rows:
-            if parent is not None:
-                children_type.setdefault(parent, unit_type)
-        pks = [pk for pk, *_ in rows]
-        units = pa.table(
-            {
-                "pk": pa.array(pks, pa.int64()),
-                "parent_id": pa.array([parent for _, parent, *_ in rows], pa.int64()),
-                "height": pa.array([heights[pk] for pk in pks], pa.int32()),
-                "children_type": pa.array([children_type.get(pk, "") for pk in pks], pa.string()),
-                "valid_from": pa.array([row[3] for row in rows], pa.date32()),
-                "valid_to": pa.array([row[4] for row in rows], pa.date32()),
-            }
-        )
+        units = _units_table(rows, heights, _children_types(rows))
         return cls(units, _lineage(parents), max(heights.values(), default=0))
 
     def register(self, con: duckdb.DuckDBPyConnection) -> None:
         """The tree as tables `units` and `lineage` of the DuckDB database."""
         _table_from_arrow(con, "units", self.units)
         _table_from_arrow(con, "lineage", self.lineage)
+
+
+def _children_types(rows: list[tuple[Any, ...]]) -> dict[int, str]:
+    """Each parent's children's type: the type of its first child, in the units' order."""
+    children_type: dict[int, str] = {}
+    for _pk, parent, unit_type, *_ in rows:
+        if parent is not None:
+            children_type.setdefault(parent, unit_type)
+    return children_type
+
+
+def _units_table(
+    rows: list[tuple[Any, ...]], heights: dict[int, int], children_type: dict[int, str]
+) -> pa.Table:
+    pks = [pk for pk, *_ in rows]
+    return pa.table(
+        {
+            "pk": pa.array(pks, pa.int64()),
+            "parent_id": pa.array([row[1] for row in rows], pa.int64()),
+            "height": pa.array([heights[pk] for pk in pks], pa.int32()),
+            "children_type": pa.array([children_type.get(pk, "") for pk in pks], pa.string()),
+            "valid_from": pa.array([row[3] for row in rows], pa.date32()),
+            "valid_to": pa.array([row[4] for row in rows], pa.date32()),
+        }
+    )
 
 
 def _heights(parents: dict[int, int | None]) -> dict[int, int]:
@@ -170,21 +175,24 @@ def export_figures(con: duckdb.DuckDBPyConnection, metric: Metric, name: str) ->
     (the columns of FIGURE_COLUMNS)."""
     columns = ", ".join(f"{column} {kind}" for column, kind in FIGURE_COLUMNS.items())
     con.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
-    table = connection.ops.quote_name(Observation._meta.db_table)
-    selected = ", ".join(FIGURE_COLUMNS)
-    sql = f"SELECT {selected} FROM {table} WHERE metric_id = %s"  # noqa: S608
     if connection.vendor == "postgresql":
-        _copy_figures(con, name, sql, metric.pk)
+        _copy_figures(con, name, metric.pk)
     else:
-        _fetch_figures(con, name, sql, metric.pk)
+        _fetch_figures(con, name, metric.pk)
 
 
-def _copy_figures(con: duckdb.DuckDBPyConnection, name: str, sql: str, metric_id: int) -> None:
+def _figures_query(selected: str) -> str:
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    return f"SELECT {selected} FROM {table} WHERE metric_id = %s"  # noqa: S608
+
+
+def _copy_figures(con: duckdb.DuckDBPyConnection, name: str, metric_id: int) -> None:
     """PostgreSQL writes the figures as CSV into a file DuckDB reads: no Python object per
     figure."""
     from psycopg import sql as pg  # installed with PostgreSQL's extra
 
-    query = pg.SQL(sql.replace("%s", "{}")).format(pg.Literal(metric_id))
+    text = _figures_query(", ".join(FIGURE_COLUMNS))
+    query = pg.SQL(text.replace("%s", "{}")).format(pg.Literal(metric_id))
     with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix="figures-") as folder:
         path = Path(folder) / "figures.csv"
         with connection.cursor() as cursor, path.open("wb") as out:
@@ -199,21 +207,32 @@ def _copy_figures(con: duckdb.DuckDBPyConnection, name: str, sql: str, metric_id
         )
 
 
-def _fetch_figures(con: duckdb.DuckDBPyConnection, name: str, sql: str, metric_id: int) -> None:
+# SQLite's figures as it stores them (dates as text, booleans as integers), so that no value
+# goes through a converter in Python; DuckDB casts them.
+_SQLITE_FIGURES = {
+    "local_unit_id": pa.int64(),
+    "subgroup_id": pa.int64(),
+    "period": pa.string(),
+    "period_start": pa.string(),
+    "numerator": pa.float64(),
+    "denominator": pa.float64(),
+    "value": pa.float64(),
+    "provisional": pa.int64(),
+    "missing_reason": pa.string(),
+}
+
+
+def _fetch_figures(con: duckdb.DuckDBPyConnection, name: str, metric_id: int) -> None:
     """SQLite gives the figures in chunks of rows, each made an Arrow table for DuckDB."""
-    schema = pa.schema([(column, _ARROW_TYPES[kind]) for column, kind in FIGURE_COLUMNS.items()])
+    schema = pa.schema(list(_SQLITE_FIGURES.items()))
+    raw = {"period_start": "CAST(period_start AS TEXT)", "provisional": "provisional + 0"}
+    sql = _figures_query(", ".join(raw.get(column, column) for column in _SQLITE_FIGURES))
     with connection.cursor() as cursor:
         cursor.execute(sql, [metric_id])
         while rows := cursor.fetchmany(ROWS_A_BATCH):
-            columns = list(zip(*rows, strict=True))
-            chunk = pa.table(
-                [
-                    pa.array(column, field.type)
-                    for column, field in zip(columns, schema, strict=True)
-                ],
-                schema=schema,
-            )
-            con.register("_chunk", chunk)
+            columns = zip(*rows, strict=True)
+            arrays = [pa.array(c, field.type) for c, field in zip(columns, schema, strict=True)]
+            con.register("_chunk", pa.table(arrays, schema=schema))
             con.execute(f"INSERT INTO {name} SELECT * FROM _chunk")  # noqa: S608
             con.unregister("_chunk")
 
