@@ -10,8 +10,11 @@ from django.db import IntegrityError, connection
 
 from deliverology.cli import main
 from deliverology.web.performance import record_import
-from deliverology.web.performance.models import ImportRun, Observation
+from deliverology.web.performance.actions import refresh_rollups_in_python
+from deliverology.web.performance.models import ImportRun, Metric, Observation
 from tests.web import test_import_cli as import_cli
+from tests.web.test_columnar_rollups import assert_same
+from tests.web.test_columnar_rollups import stored as rolled_up
 
 state = import_cli.state
 files = import_cli.files
@@ -166,3 +169,17 @@ def test_a_bulk_load_that_breaks_a_unique_key_fails_and_leaves_everything_as_it_
         main(["import", "records", str(fixed), "--definition", str(definition)])
     assert (stored(), [constraints_and_indexes(model) for model in TABLES]) == before
     assert Observation.history.count() == history
+
+
+@pytest.mark.django_db(transaction=True)
+def test_its_roll_ups_computed_in_columns_equal_the_python_rebuild(state, files, tmp_path):
+    data, definition = files
+    load(data, definition)
+    metric = Metric.objects.get()
+    in_columns = rolled_up(metric)
+    assert in_columns, "the import rolls the schools up to their districts and the state"
+    refresh_rollups_in_python([metric])
+    in_python = rolled_up(metric)
+    assert in_columns.keys() == in_python.keys()
+    for key, row in in_python.items():
+        assert_same(in_columns[key], row, key)

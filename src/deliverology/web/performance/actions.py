@@ -13,6 +13,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from deliverology.core.aggregation import Gaps, Hierarchy, Measure, RolledUp, roll_up_with_coverage
+from deliverology.web.performance.columnar_rollups import UnitTree, replace_rollups_in_columns
 from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Observation, Rollup
 
 Key = tuple[int, str, date]  # subgroup id, period label, period start
@@ -23,9 +24,26 @@ figures_refreshed = Signal()
 
 
 @transaction.atomic
+def refresh_rollups_in_columns(metrics: Iterable[Metric] | None = None) -> int:
+    """Recompute every rolled-up figure of the given metrics (all by default) in DuckDB, in
+    columns, with the same results as `refresh_rollups_in_python`; returns the count."""
+    tree = UnitTree.of_local_units()
+    chosen = metrics if metrics is not None else Metric.objects.all()
+    created = sum(replace_rollups_in_columns(metric, tree) for metric in chosen)
+    transaction.on_commit(lambda: figures_refreshed.send(sender=Rollup))
+    return created
+
+
 def refresh_rollups(metrics: Iterable[Metric] | None = None) -> int:
     """Recompute every rolled-up figure of the given metrics (all by default), each with its
-    coverage; returns the count."""
+    coverage; returns the count. Computed in columns (`refresh_rollups_in_columns`)."""
+    return refresh_rollups_in_columns(metrics)
+
+
+@transaction.atomic
+def refresh_rollups_in_python(metrics: Iterable[Metric] | None = None) -> int:
+    """Recompute every rolled-up figure of the given metrics (all by default) in Python, a
+    period and subgroup at a time: the reference the columnar rebuild is held to."""
     tree = _Tree.of_local_units()
     created = 0
     for metric in metrics if metrics is not None else Metric.objects.all():

@@ -34,7 +34,10 @@ from deliverology.engine.metrics import (
     compute_record_metric_tables,
     store_record_metric_figures,
 )
-from deliverology.web.performance.actions import record_creation_history, refresh_rollups
+from deliverology.web.performance.actions import (
+    record_creation_history,
+    refresh_rollups_in_columns,
+)
 from deliverology.web.performance.models import ImportRun, Metric, Observation
 
 if TYPE_CHECKING:
@@ -332,7 +335,7 @@ def write(
             record_creation_history(run, by)
         if compared.changed:
             _write_changed(con, run, budget, by)
-        refresh_rollups([metric])
+        refresh_rollups_in_columns([metric])
 
 
 # A write of fewer new rows than this is left to the database's row-by-row checks.
