@@ -7,13 +7,19 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import duckdb
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
 from deliverology.core.aggregation import Gaps, Hierarchy, Measure, RolledUp, roll_up_with_coverage
-from deliverology.web.performance.columnar_rollups import UnitTree, replace_rollups_in_columns
+from deliverology.web.performance.columnar_rollups import (
+    UnitTree,
+    replace_rollups_in_columns,
+    rollups_in_duckdb,
+    write_rollups,
+)
 from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Observation, Rollup
 
 Key = tuple[int, str, date]  # subgroup id, period label, period start
@@ -30,6 +36,16 @@ def refresh_rollups_in_columns(metrics: Iterable[Metric] | None = None) -> int:
     tree = UnitTree.of_local_units()
     chosen = metrics if metrics is not None else Metric.objects.all()
     created = sum(replace_rollups_in_columns(metric, tree) for metric in chosen)
+    transaction.on_commit(lambda: figures_refreshed.send(sender=Rollup))
+    return created
+
+
+def refresh_rollups_of(con: duckdb.DuckDBPyConnection, metric: Metric, figures: str) -> int:
+    """Replace the metric's rolled-up figures with those rolled up from table `figures` of
+    the DuckDB database `con`, which holds every figure of the metric as the database will
+    after the transaction (a record import's workspace: no figure read back); returns the
+    count. To be called inside a transaction."""
+    created = write_rollups(con, metric, rollups_in_duckdb(con, metric, figures))
     transaction.on_commit(lambda: figures_refreshed.send(sender=Rollup))
     return created
 

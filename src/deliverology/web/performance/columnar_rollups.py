@@ -16,7 +16,7 @@ a CSV COPY on PostgreSQL, batched inserts on SQLite; no Python object per figure
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,29 +170,34 @@ def replace_rollups_in_columns(metric: Metric, tree: UnitTree) -> int:
         return write_rollups(con, metric, rolled)
 
 
-def export_figures(con: duckdb.DuckDBPyConnection, metric: Metric, name: str) -> None:
-    """Every figure of the metric the database holds, as table `name` of the DuckDB database
-    (the columns of FIGURE_COLUMNS)."""
+def export_figures(
+    con: duckdb.DuckDBPyConnection, metric: Metric, name: str, but: Sequence[str] = ()
+) -> None:
+    """Every figure of the metric the database holds, but those of the periods `but`, as
+    table `name` of the DuckDB database (the columns of FIGURE_COLUMNS)."""
     columns = ", ".join(f"{column} {kind}" for column, kind in FIGURE_COLUMNS.items())
     con.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
     if connection.vendor == "postgresql":
-        _copy_figures(con, name, metric.pk)
+        _copy_figures(con, name, metric.pk, but)
     else:
-        _fetch_figures(con, name, metric.pk)
+        _fetch_figures(con, name, metric.pk, but)
 
 
-def _figures_query(selected: str) -> str:
+def _figures_query(selected: str, but: Sequence[str]) -> str:
     table = connection.ops.quote_name(Observation._meta.db_table)
-    return f"SELECT {selected} FROM {table} WHERE metric_id = %s"  # noqa: S608
+    sql = f"SELECT {selected} FROM {table} WHERE metric_id = %s"  # noqa: S608
+    return sql + (f" AND period NOT IN ({', '.join(['%s'] * len(but))})" if but else "")
 
 
-def _copy_figures(con: duckdb.DuckDBPyConnection, name: str, metric_id: int) -> None:
+def _copy_figures(
+    con: duckdb.DuckDBPyConnection, name: str, metric_id: int, but: Sequence[str]
+) -> None:
     """PostgreSQL writes the figures as CSV into a file DuckDB reads: no Python object per
     figure."""
     from psycopg import sql as pg  # installed with PostgreSQL's extra
 
-    text = _figures_query(", ".join(FIGURE_COLUMNS))
-    query = pg.SQL(text.replace("%s", "{}")).format(pg.Literal(metric_id))
+    text = _figures_query(", ".join(FIGURE_COLUMNS), but)
+    query = pg.SQL(text.replace("%s", "{}")).format(*map(pg.Literal, [metric_id, *but]))
     with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix="figures-") as folder:
         path = Path(folder) / "figures.csv"
         with connection.cursor() as cursor, path.open("wb") as out:
@@ -222,13 +227,15 @@ _SQLITE_FIGURES = {
 }
 
 
-def _fetch_figures(con: duckdb.DuckDBPyConnection, name: str, metric_id: int) -> None:
+def _fetch_figures(
+    con: duckdb.DuckDBPyConnection, name: str, metric_id: int, but: Sequence[str]
+) -> None:
     """SQLite gives the figures in chunks of rows, each made an Arrow table for DuckDB."""
     schema = pa.schema(list(_SQLITE_FIGURES.items()))
     raw = {"period_start": "CAST(period_start AS TEXT)", "provisional": "provisional + 0"}
-    sql = _figures_query(", ".join(raw.get(column, column) for column in _SQLITE_FIGURES))
+    selected = ", ".join(raw.get(column, column) for column in _SQLITE_FIGURES)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [metric_id])
+        cursor.execute(_figures_query(selected, but), [metric_id, *but])
         while rows := cursor.fetchmany(ROWS_A_BATCH):
             columns = zip(*rows, strict=True)
             arrays = [pa.array(c, field.type) for c, field in zip(columns, schema, strict=True)]
@@ -264,7 +271,7 @@ def rollups_in_duckdb(
 
 
 def _periods(con: duckdb.DuckDBPyConnection, metric: Metric, figures: str) -> None:
-    """Table `periods`: each subgroup's periods (those with any figure), with each period's
+    """Table `rollup_periods`: each subgroup's periods (those with any figure), with each period's
     end (as the metric reads its label), the date at which units are valid or closed."""
     labels = [p for (p,) in con.execute(f"SELECT DISTINCT period FROM {figures}").fetchall()]  # noqa: S608
     ends = pa.table(
@@ -275,7 +282,7 @@ def _periods(con: duckdb.DuckDBPyConnection, metric: Metric, figures: str) -> No
     )
     con.register("_ends", ends)
     con.execute(
-        "CREATE OR REPLACE TABLE periods AS "  # noqa: S608
+        "CREATE OR REPLACE TABLE rollup_periods AS "  # noqa: S608
         f"SELECT DISTINCT f.subgroup_id, f.period, f.period_start, e.period_end "
         f"FROM {figures} f JOIN _ends e USING (period)"
     )
@@ -316,7 +323,7 @@ WITH children AS (
     FROM units c
     JOIN units parent ON parent.pk = c.parent_id AND parent.height = $height
     JOIN measured m ON m.unit_id = c.pk
-    JOIN periods p ON p.subgroup_id = m.subgroup_id
+    JOIN rollup_periods p ON p.subgroup_id = m.subgroup_id
 ),
 matched AS (
     SELECT c.*,
@@ -391,7 +398,7 @@ sized AS (
            s.numerator, s.denominator, s.value_sum,
            coalesce(s.provisional, false) AS provisional
     FROM units u
-    JOIN periods p ON true
+    JOIN rollup_periods p ON true
     LEFT JOIN sums s
         ON s.parent_id = u.pk AND s.subgroup_id = p.subgroup_id AND s.period = p.period
     WHERE u.height = $height

@@ -36,8 +36,9 @@ from deliverology.engine.metrics import (
 )
 from deliverology.web.performance.actions import (
     record_creation_history,
-    refresh_rollups_in_columns,
+    refresh_rollups_of,
 )
+from deliverology.web.performance.columnar_rollups import export_figures
 from deliverology.web.performance.models import ImportRun, Metric, Observation
 
 if TYPE_CHECKING:
@@ -335,7 +336,29 @@ def write(
             record_creation_history(run, by)
         if compared.changed:
             _write_changed(con, run, budget, by)
-        refresh_rollups_in_columns([metric])
+        _figures_after_the_write(con, metric)
+        refresh_rollups_of(con, metric, "after")
+
+
+# The metric's figures as the database holds them once the import is written: the file's
+# (an unchanged one as held), and those of the periods the file does not have.
+_AFTER = """
+INSERT INTO after
+SELECT c.local_unit_id, c.subgroup_id, c.period, c.period_start,
+       if(c.state = 'unchanged', h.numerator, c.numerator),
+       if(c.state = 'unchanged', h.denominator, c.denominator),
+       if(c.state = 'unchanged', h.value, c.value), false, ''
+FROM compared c LEFT JOIN held h ON h.id = c.held_id
+"""
+
+
+def _figures_after_the_write(con: duckdb.DuckDBPyConnection, metric: Metric) -> None:
+    """Table `after` of the workspace: every figure of the metric once the import is
+    written, for its roll-ups. Only the figures of periods the file does not have are read
+    from the database (none at a first load)."""
+    periods = [p for (p,) in con.execute("SELECT period FROM periods").fetchall()]
+    export_figures(con, metric, "after", but=periods)
+    con.execute(_AFTER)
 
 
 # A write of fewer new rows than this is left to the database's row-by-row checks.
