@@ -392,7 +392,8 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         now = timezone.now()
         count = 0
         if connection.vendor == "postgresql":
-            stamp = pa.scalar(now, pa.timestamp("us", tz="UTC"))
+            # The time as ISO text: Arrow writes a column of text far faster than of timestamps.
+            stamp = pa.scalar(now.isoformat())
             copying = f"COPY {table} ({columns}) FROM STDIN (FORMAT CSV)"
             with connection.cursor() as cursor, cursor.cursor.copy(copying) as copy:
                 for batch in batches:
@@ -448,14 +449,15 @@ LOAD_FIELDS = (
 )
 
 
-def _as_csv(batch: pa.RecordBatch) -> bytes:
-    """A batch as CSV lines without a header, as PostgreSQL's COPY reads them."""
+def _as_csv(batch: pa.RecordBatch) -> memoryview:
+    """A batch as CSV lines without a header, as PostgreSQL's COPY reads them (Arrow's own
+    buffer, not copied)."""
     import pyarrow as pa
     import pyarrow.csv
 
     sink = pa.BufferOutputStream()
     pyarrow.csv.write_csv(batch, sink, pyarrow.csv.WriteOptions(include_header=False))
-    return bytes(sink.getvalue())
+    return memoryview(sink.getvalue())
 
 
 def _as_rows(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:
