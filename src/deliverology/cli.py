@@ -70,10 +70,16 @@ def setup_database(*, quiet: bool = True) -> None:
 
 
 def migrate_database(*, quiet: bool = True) -> None:
-    """Create or upgrade the database (all an import needs: it serves no pages)."""
+    """Create or upgrade the database (all an import needs: it serves no pages). A database
+    already up to date is left alone, so a command run often starts at once."""
     _django()
     from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
+    executor = MigrationExecutor(connection)
+    if quiet and not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
 
 
