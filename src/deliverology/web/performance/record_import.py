@@ -261,36 +261,20 @@ def _held_query(metric: Metric, periods: list[str]) -> tuple[str, list[Any]]:
     return sql, [metric.pk, *periods]
 
 
-# PostgreSQL joins the held figures' CSV lines into texts of this many ids each: a few
-# hundred texts to fetch rather than a message a row.
-HELD_IDS_A_TEXT = 50_000
-_HELD_LINES = """
-SELECT string_agg(concat_ws(',', id, local_unit_id, subgroup_id,
-    '"' || replace(period, '"', '""') || '"', coalesce(numerator::text, ''),
-    coalesce(denominator::text, ''), coalesce(value::text, ''),
-    CASE WHEN provisional THEN 1 ELSE 0 END, '"' || replace(missing_reason, '"', '""') || '"'),
-    E'\\n')
-FROM {table} WHERE metric_id = %s AND period IN ({periods}) GROUP BY id / %s
-"""
-
-
 def _copy_held(con: duckdb.DuckDBPyConnection, metric: Metric, periods: list[str]) -> None:
-    """PostgreSQL writes the held figures as CSV lines, joined into long texts, into a file
-    DuckDB reads: no Python object per figure (floats in their shortest exact text), and
-    no more memory than one text."""
-    sql = _HELD_LINES.format(
-        table=connection.ops.quote_name(Observation._meta.db_table),
-        periods=", ".join(["%s"] * len(periods)),
-    )
+    """PostgreSQL writes the held figures as CSV into a file DuckDB reads: no Python object
+    per figure, and no more memory than a block of the file."""
+    from psycopg import sql as pg  # installed with PostgreSQL's extra
+
+    text, params = _held_query(metric, periods)
+    query = pg.SQL(text.replace("%s", "{}")).format(*map(pg.Literal, params))
     with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix="held-") as folder:
         path = Path(folder) / "held.csv"
-        # A cursor of the server's own: the texts come a few at a time, never all at once.
-        with connection.chunked_cursor() as cursor, path.open("w", encoding="utf-8") as out:
-            cursor.execute(sql, [metric.pk, *periods, HELD_IDS_A_TEXT])
-            while texts := cursor.fetchmany(10):
-                for (text,) in texts:
-                    out.write(text)
-                    out.write("\n")
+        with connection.cursor() as cursor, path.open("wb") as out:
+            copying = pg.SQL("COPY ({}) TO STDOUT (FORMAT CSV)").format(query)
+            with cursor.cursor.copy(copying) as copy:
+                for block in copy:
+                    out.write(block)
         types = ", ".join(f"'{name}': '{kind}'" for name, kind in _HELD_TYPES.items())
         con.execute(
             f"INSERT INTO held SELECT * FROM read_csv('{path}', header = false, "  # noqa: S608
