@@ -27,6 +27,17 @@ def stored():
     }
 
 
+def with_s3_all_proficient(table, path):
+    """A correction: every record of school S3 proficient, written to `path`."""
+    corrected = table.set_column(
+        table.schema.get_field_index("proficient"),
+        "proficient",
+        pc.if_else(pc.equal(table["school"], "S3"), True, table["proficient"]),
+    )
+    pq.write_table(corrected, path)
+    return corrected, path
+
+
 def load(data, definition):
     assert main(["import", "records", str(data), "--definition", str(definition)]) == 0
     return ImportRun.objects.latest("pk")
@@ -70,13 +81,7 @@ def test_it_updates_only_the_figures_a_corrected_file_changes_with_their_history
     data, definition = files
     load(data, definition)
     table = import_cli.records()
-    corrected = table.set_column(
-        table.schema.get_field_index("proficient"),
-        "proficient",
-        pc.if_else(pc.equal(table["school"], "S3"), True, table["proficient"]),
-    )
-    fixed = tmp_path / "corrected.parquet"
-    pq.write_table(corrected, fixed)
+    corrected, fixed = with_s3_all_proficient(table, tmp_path / "corrected.parquet")
     want = import_cli.expected(corrected)
     before = stored()
     run = load(fixed, definition)
@@ -153,13 +158,7 @@ def test_a_bulk_load_that_breaks_a_unique_key_fails_and_leaves_everything_as_it_
     before = stored(), [constraints_and_indexes(model) for model in TABLES]
     history = Observation.history.count()
     table = import_cli.records()
-    corrected = table.set_column(
-        table.schema.get_field_index("proficient"),
-        "proficient",
-        pc.if_else(pc.equal(table["school"], "S3"), True, table["proficient"]),
-    )
-    fixed = tmp_path / "corrected.parquet"
-    pq.write_table(corrected, fixed)
+    corrected, fixed = with_s3_all_proficient(table, tmp_path / "corrected.parquet")
     # A fault of our own making: the held figures written again as new ones.
     monkeypatch.setattr(
         record_import, "_NEW", record_import._NEW.replace("= 'new'", "IN ('new', 'unchanged')")
@@ -183,13 +182,7 @@ def test_its_roll_ups_computed_in_columns_equal_the_python_rebuild(state, files,
     table = import_cli.records()
     first = pc.min(table["month"]).as_py()
     one_month = table.filter(pc.equal(table["month"], first))
-    corrected = one_month.set_column(
-        one_month.schema.get_field_index("proficient"),
-        "proficient",
-        pc.if_else(pc.equal(one_month["school"], "S3"), True, one_month["proficient"]),
-    )
-    fixed = tmp_path / "one-month.parquet"
-    pq.write_table(corrected, fixed)
+    _, fixed = with_s3_all_proficient(one_month, tmp_path / "one-month.parquet")
     run = load(fixed, definition)
     assert run.rows_changed > 0 and run.rows_unchanged > 0
     assert Observation.objects.exclude(period=first.strftime("%Y-%m")).exists()

@@ -192,20 +192,31 @@ def _figures_query(selected: str, but: Sequence[str]) -> str:
 def _copy_figures(
     con: duckdb.DuckDBPyConnection, name: str, metric_id: int, but: Sequence[str]
 ) -> None:
-    """PostgreSQL writes the figures as CSV into a file DuckDB reads: no Python object per
-    figure."""
+    text = _figures_query(", ".join(FIGURE_COLUMNS), but)
+    copy_query_into(con, name, text, [metric_id, *but], FIGURE_COLUMNS)
+
+
+def copy_query_into(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    sql: str,
+    params: Sequence[Any],
+    columns: dict[str, str],
+) -> None:
+    """PostgreSQL writes a query's rows as CSV into a file that DuckDB reads into table
+    `name` (its columns and DuckDB types `columns`, in the query's order): no Python object
+    per row, and no more memory than a block of the file."""
     from psycopg import sql as pg  # installed with PostgreSQL's extra
 
-    text = _figures_query(", ".join(FIGURE_COLUMNS), but)
-    query = pg.SQL(text.replace("%s", "{}")).format(*map(pg.Literal, [metric_id, *but]))
-    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix="figures-") as folder:
-        path = Path(folder) / "figures.csv"
+    query = pg.SQL(sql.replace("%s", "{}")).format(*map(pg.Literal, params))
+    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=f"{name}-") as folder:
+        path = Path(folder) / f"{name}.csv"
         with connection.cursor() as cursor, path.open("wb") as out:
             copying = pg.SQL("COPY ({}) TO STDOUT (FORMAT CSV)").format(query)
             with cursor.cursor.copy(copying) as copy:
                 for block in copy:
                     out.write(block)
-        types = ", ".join(f"'{column}': '{kind}'" for column, kind in FIGURE_COLUMNS.items())
+        types = ", ".join(f"'{column}': '{kind}'" for column, kind in columns.items())
         con.execute(
             f"INSERT INTO {name} SELECT * FROM read_csv('{path}', header = false, "  # noqa: S608
             f"delim = ',', auto_detect = false, columns = {{{types}}}, quote = '\"', escape = '\"')"

@@ -38,7 +38,7 @@ from deliverology.web.performance.actions import (
     record_creation_history,
     refresh_rollups_of,
 )
-from deliverology.web.performance.columnar_rollups import export_figures
+from deliverology.web.performance.columnar_rollups import copy_query_into, export_figures
 from deliverology.web.performance.models import ImportRun, Metric, Observation
 
 if TYPE_CHECKING:
@@ -262,24 +262,8 @@ def _held_query(metric: Metric, periods: list[str]) -> tuple[str, list[Any]]:
 
 
 def _copy_held(con: duckdb.DuckDBPyConnection, metric: Metric, periods: list[str]) -> None:
-    """PostgreSQL writes the held figures as CSV into a file DuckDB reads: no Python object
-    per figure, and no more memory than a block of the file."""
-    from psycopg import sql as pg  # installed with PostgreSQL's extra
-
     text, params = _held_query(metric, periods)
-    query = pg.SQL(text.replace("%s", "{}")).format(*map(pg.Literal, params))
-    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix="held-") as folder:
-        path = Path(folder) / "held.csv"
-        with connection.cursor() as cursor, path.open("wb") as out:
-            copying = pg.SQL("COPY ({}) TO STDOUT (FORMAT CSV)").format(query)
-            with cursor.cursor.copy(copying) as copy:
-                for block in copy:
-                    out.write(block)
-        types = ", ".join(f"'{name}': '{kind}'" for name, kind in _HELD_TYPES.items())
-        con.execute(
-            f"INSERT INTO held SELECT * FROM read_csv('{path}', header = false, "  # noqa: S608
-            f"delim = ',', auto_detect = false, columns = {{{types}}}, quote = '\"', escape = '\"')"
-        )
+    copy_query_into(con, "held", text, params, _HELD_TYPES)
 
 
 def _fetch_held(
