@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from deliverology.core.periods import Period, PeriodError, PeriodKind, parse_per
 from deliverology.core.status import Direction
 from deliverology.engine.definitions import RecordDefinition
 from deliverology.engine.mapping import ColumnMapping
+from deliverology.web.performance import copy_format
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -376,41 +378,52 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         million figures need no model instances."""
         return self._load_rows((*figure, source, import_run_id) for figure in figures)
 
-    def load_figure_batches(self, batches: Iterable[pa.RecordBatch]) -> int:
+    def load_figure_batches(
+        self, batches: Iterable[pa.RecordBatch], now: datetime | None = None
+    ) -> int:
         """Insert new figures given as Arrow record batches whose columns are those of
-        `LOAD_FIELDS` but the last (`loaded_at`, set here), one batch in memory at a time.
+        `LOAD_FIELDS` but the last (`loaded_at`, set here to `now`), one batch in memory at a
+        time. On PostgreSQL the batches may carry their ids (column `id`, from `reserve_ids`).
 
-        On PostgreSQL Arrow writes each batch as CSV into a COPY: no Python object per
-        figure, and numbers written in their shortest exact form. On SQLite each batch is one
-        `executemany` of rows made by Arrow, dates already in SQLite's text."""
+        On PostgreSQL each batch goes to a binary COPY built a column at a time
+        (copy_format.py): no Python object per figure, nothing for the server to parse. On
+        SQLite each batch is one `executemany` of rows made by Arrow, dates already in
+        SQLite's text."""
         import pyarrow as pa  # loaded with the engine, as the batches are
 
+        now = now or timezone.now()
+        if connection.vendor == "postgresql":
+            return copy_batches(self.model, batches, {"loaded_at": now})
         table = self.model._meta.db_table
         columns = ", ".join(
             connection.ops.quote_name(_column(self.model, name)) for name in LOAD_FIELDS
         )
-        now = timezone.now()
-        count = 0
-        if connection.vendor == "postgresql":
-            # The time as ISO text: Arrow writes a column of text far faster than of timestamps.
-            stamp = pa.scalar(now.isoformat())
-            copying = f"COPY {table} ({columns}) FROM STDIN (FORMAT CSV)"
-            with connection.cursor() as cursor, cursor.cursor.copy(copying) as copy:
-                for batch in batches:
-                    copy.write(
-                        _as_csv(batch.append_column("loaded_at", pa.repeat(stamp, len(batch))))
-                    )
-                    count += len(batch)
-            return count
         stamp = pa.scalar(connection.ops.adapt_datetimefield_value(now))
         values = ", ".join(["%s"] * len(LOAD_FIELDS))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
+        count = 0
         with connection.cursor() as cursor:
             for batch in batches:
                 stamped = batch.append_column("loaded_at", pa.repeat(stamp, len(batch)))
                 cursor.executemany(sql, _as_rows(stamped))
                 count += len(batch)
         return count
+
+    def load_creation_history(
+        self, batches: Iterable[pa.RecordBatch], now: datetime, by: int | None, reason: str
+    ) -> int:
+        """PostgreSQL: the '+' history row of each figure of `batches` (as given to
+        `load_figure_batches`, with their ids, and the history rows' own `history_id`), the
+        same row an update through the ORM would keep, sent as a binary COPY."""
+        history = self.model.history.model
+        constants = {
+            "loaded_at": now,
+            "history_date": now,
+            "history_type": "+",
+            "history_user_id": by,
+            "history_change_reason": reason,
+        }
+        return copy_batches(history, batches, constants)
 
     def _load_rows(self, rows: Iterable[Sequence[Any]], batch_size: int = 10_000) -> int:
         table = self.model._meta.db_table
@@ -449,15 +462,62 @@ LOAD_FIELDS = (
 )
 
 
-def _as_csv(batch: pa.RecordBatch) -> memoryview:
-    """A batch as CSV lines without a header, as PostgreSQL's COPY reads them (Arrow's own
-    buffer, not copied)."""
-    import pyarrow as pa
-    import pyarrow.csv
+def reserve_ids(model: type[models.Model], count: int) -> int:
+    """PostgreSQL: keep the next `count` ids of the model's table for rows a COPY will give
+    them; the first of them. The table is locked against other writers until the
+    transaction ends (every insert takes that lock before it draws an id), so no other row
+    can take one of them."""
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, %s), "
+            "nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
+            [table, column, table, column, count],
+        )
+        return int(cursor.fetchone()[0]) - count + 1
 
-    sink = pa.BufferOutputStream()
-    pyarrow.csv.write_csv(batch, sink, pyarrow.csv.WriteOptions(include_header=False))
-    return memoryview(sink.getvalue())
+
+def copy_batches(
+    model: type[models.Model], batches: Iterable[pa.RecordBatch], constants: dict[str, Any]
+) -> int:
+    """Insert Arrow record batches whose columns are named as the table's, with the same
+    `constants` (by column) on every row, in one binary COPY; the count."""
+    import pyarrow as pa
+    from psycopg.copy import QueuedLibpqWriter
+
+    batches = iter(batches)
+    first = next(batches, None)
+    if first is None:
+        return 0
+    kinds = {
+        field.column: copy_format.kind_of(str(field.db_type(connection)))
+        for field in model._meta.concrete_fields
+    }
+    names = [*first.schema.names, *constants]
+    columns = [copy_format.Column(name, kinds[name]) for name in names]
+    repeated = {
+        name: pa.scalar(value, copy_format.arrow_type(kinds[name]))
+        for name, value in constants.items()
+    }
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(name) for name in names)
+    sql = f"COPY {quote(model._meta.db_table)} ({listed}) FROM STDIN (FORMAT BINARY)"
+    count = 0
+    with connection.cursor() as cursor:
+        # A thread sends each batch while the next is being built (as views of it: in
+        # memory at most the batch being sent and the one being built).
+        writer = QueuedLibpqWriter(cursor.cursor)
+        with cursor.cursor.copy(sql, writer=writer) as copy:
+            copy.write(copy_format.SIGNATURE)
+            for batch in itertools.chain([first], batches):
+                for name, value in repeated.items():
+                    batch = batch.append_column(name, pa.repeat(value, len(batch)))
+                copy.write(memoryview(copy_format.encode(batch, columns)))
+                count += len(batch)
+            copy.write(copy_format.TRAILER)
+    return count
 
 
 def _as_rows(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:

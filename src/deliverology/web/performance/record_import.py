@@ -27,6 +27,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from deliverology.engine.definitions import RecordDefinition
@@ -39,7 +40,7 @@ from deliverology.web.performance.actions import (
     refresh_rollups_of,
 )
 from deliverology.web.performance.columnar_rollups import copy_query_into, export_figures
-from deliverology.web.performance.models import ImportRun, Metric, Observation
+from deliverology.web.performance.models import ImportRun, Metric, Observation, reserve_ids
 
 if TYPE_CHECKING:
     from deliverology.engine.metrics import RecordMetric
@@ -297,11 +298,7 @@ def write(
     """Write the new and changed figures, their history and the metric's roll-ups, in one
     transaction."""
     with transaction.atomic():
-        history = Observation.history.model
-        with _loaded_in_bulk(Observation, compared.new, budget):
-            _write_new(con, metric, run, budget)
-        with _loaded_in_bulk(history, compared.new, budget):
-            record_creation_history(run, by)
+        _write_new(con, metric, run, compared.new, budget, by)
         if compared.changed:
             _write_changed(con, run, budget, by)
         _figures_after_the_write(con, metric)
@@ -380,6 +377,7 @@ def _dropped_for_postgresql(cursor: Any, table: str, new: int) -> list[str]:
     if share >= KEYS_FROM_SHARE:
         dropped += _drop_constraints(cursor, table, "f")
     if share >= INDEXES_FROM_SHARE:
+        dropped += _drop_constraints(cursor, table, "p")
         dropped += _drop_constraints(cursor, table, "u")
         dropped += _drop_plain_indexes(cursor, table)
     return dropped
@@ -414,8 +412,8 @@ def _rows_held(cursor: Any, table: str) -> float:
 
 
 def _drop_constraints(cursor: Any, table: str, kind: str) -> list[str]:
-    """Drop the table's constraints of a kind ('f' foreign keys, 'u' unique); the statements
-    that add them again."""
+    """Drop the table's constraints of a kind ('f' foreign keys, 'u' unique, 'p' its primary
+    key, which no other table's key references); the statements that add them again."""
     quote = connection.ops.quote_name
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -451,18 +449,64 @@ SELECT $metric::BIGINT AS metric_id, local_unit_id, subgroup_id, period, period_
        numerator, denominator, value, false AS provisional, '' AS missing_reason,
        $source::VARCHAR AS source, $run::BIGINT AS import_run_id
 FROM compared WHERE state = 'new'
-ORDER BY local_unit_id, subgroup_id, period
+ORDER BY period, local_unit_id, subgroup_id
 """
 
 
 def _write_new(
-    con: duckdb.DuckDBPyConnection, metric: Metric, run: ImportRun, budget: Budget
+    con: duckdb.DuckDBPyConnection,
+    metric: Metric,
+    run: ImportRun,
+    new: int,
+    budget: Budget,
+    by: User | None,
 ) -> None:
-    """The new figures in chunks, in the order of the table's key (its indexes grow at
-    their end): a COPY of Arrow's CSV on PostgreSQL, inserts of a chunk at a time on SQLite."""
+    """The new figures and their first history rows, in chunks, by period: the order of
+    the index the figures are read by (which is then built from rows already in order, or
+    grows at its end).
+
+    On PostgreSQL the figures take ids kept for them (`reserve_ids`), so that their history
+    rows, with the same ids, go in a second binary COPY of the same rows rather than being
+    read back from the table. On SQLite rows are inserted a chunk at a time and the history
+    copied from them in one statement."""
     values = {"metric": metric.pk, "source": run.file_name, "run": run.pk}
-    reader = con.sql(_NEW, params=values).to_arrow_reader(budget.rows_a_chunk)
-    Observation.objects.load_figure_batches(_chunks(reader))
+    history = Observation.history.model
+    if connection.vendor != "postgresql":
+        reader = con.sql(_NEW, params=values).to_arrow_reader(budget.rows_a_chunk)
+        with _loaded_in_bulk(Observation, new, budget):
+            Observation.objects.load_figure_batches(_chunks(reader))
+        with _loaded_in_bulk(history, new, budget):
+            record_creation_history(run, by)
+        return
+    # Kept in order, so that each row's place in the table (its rowid) gives its ids.
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(f"CREATE TABLE new_figures AS {_NEW}", values)  # noqa: S608
+    con.execute("SET preserve_insertion_order = false")
+    new = _count(con, "new_figures")
+    if not new:
+        return
+    first = reserve_ids(Observation, new)
+    first_history = reserve_ids(history, new)
+    now = timezone.now()
+    with _loaded_in_bulk(Observation, new, budget):
+        numbered = f"SELECT {first}::BIGINT + rowid AS id, * FROM new_figures"  # noqa: S608
+        reader = con.sql(numbered).to_arrow_reader(budget.rows_a_chunk)
+        Observation.objects.load_figure_batches(_chunks(reader), now)
+    with _loaded_in_bulk(history, new, budget):
+        numbered = (
+            f"SELECT {first}::BIGINT + rowid AS id, "  # noqa: S608
+            f"({first_history} + rowid)::INTEGER AS history_id, * FROM new_figures"
+        )
+        reader = con.sql(numbered).to_arrow_reader(budget.rows_a_chunk)
+        reason = f"import {run.pk}"
+        Observation.objects.load_creation_history(
+            _chunks(reader), now, by.pk if by else None, reason
+        )
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    ((found,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608
+    return int(found)
 
 
 def _chunks(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
