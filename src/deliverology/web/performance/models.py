@@ -462,6 +462,14 @@ LOAD_FIELDS = (
 )
 
 
+def lock_against_writers(model: type[models.Model]) -> None:
+    """PostgreSQL: no other transaction writes to the model's table until this one ends
+    (readers go on)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def reserve_ids(model: type[models.Model], count: int) -> int:
     """PostgreSQL: keep the next `count` ids of the model's table for rows a COPY will give
     them; the first of them. The table is locked against other writers until the
@@ -469,8 +477,8 @@ def reserve_ids(model: type[models.Model], count: int) -> int:
     can take one of them."""
     table = model._meta.db_table
     column = model._meta.pk.column
+    lock_against_writers(model)
     with connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence(%s, %s), "
             "nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",

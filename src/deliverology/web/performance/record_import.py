@@ -40,7 +40,13 @@ from deliverology.web.performance.actions import (
     refresh_rollups_of,
 )
 from deliverology.web.performance.columnar_rollups import copy_query_into, export_figures
-from deliverology.web.performance.models import ImportRun, Metric, Observation, reserve_ids
+from deliverology.web.performance.models import (
+    ImportRun,
+    Metric,
+    Observation,
+    lock_against_writers,
+    reserve_ids,
+)
 
 if TYPE_CHECKING:
     from deliverology.engine.metrics import RecordMetric
@@ -298,10 +304,18 @@ def write(
     """Write the new and changed figures, their history and the metric's roll-ups, in one
     transaction."""
     with transaction.atomic():
+        # PostgreSQL reads the figures of the other periods before writing (at a first load
+        # there are none, and none are found quicker than among the rows just written),
+        # with the table locked against other writers until the commit.
+        read_first = connection.vendor == "postgresql"
+        if read_first:
+            lock_against_writers(Observation)
+            _figures_after_the_write(con, metric)
         _write_new(con, metric, run, compared.new, budget, by)
         if compared.changed:
             _write_changed(con, run, budget, by)
-        _figures_after_the_write(con, metric)
+        if not read_first:
+            _figures_after_the_write(con, metric)
         refresh_rollups_of(con, metric, "after")
 
 
