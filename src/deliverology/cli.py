@@ -77,39 +77,10 @@ def migrate_database(*, quiet: bool = True) -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    if quiet and _every_migration_applied(connection):
-        return
     executor = MigrationExecutor(connection)
     if quiet and not executor.migration_plan(executor.loader.graph.leaf_nodes()):
         return
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
-
-
-def _every_migration_applied(connection: Any) -> bool:
-    """Whether the database has applied every migration file of every app, told from the
-    files' names without loading them (which takes most of a second). Never wrong when it
-    says yes; when it says no (a squashed migration, say), Django's own plan decides."""
-    import pkgutil
-    from importlib.util import find_spec
-
-    from django.apps import apps
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.recorder import MigrationRecorder
-
-    recorder = MigrationRecorder(connection)
-    if not recorder.has_table():
-        return False
-    applied = set(recorder.applied_migrations())
-    for config in apps.get_app_configs():
-        module, _ = MigrationLoader.migrations_module(config.label)
-        spec = find_spec(module) if module else None
-        folders = spec.submodule_search_locations if spec else None
-        for found in pkgutil.iter_modules(folders or []):
-            if found.ispkg or found.name[0] in "_~":  # as Django's loader skips them
-                continue
-            if (config.label, found.name) not in applied:
-                return False
-    return True
 
 
 def cmd_setup(args: argparse.Namespace) -> None:

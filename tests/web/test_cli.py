@@ -77,16 +77,3 @@ def test_england_builds_its_own_system_and_leaves_the_demo_untouched(tmp_path, c
     assert priority == "Level 3 by age 19"
     assert main(["england", "--no-serve", "--data-dir", str(data_dir)]) == 0
     assert "already in" in capfd.readouterr().err
-
-
-@pytest.mark.django_db
-def test_a_database_with_every_migration_applied_is_told_so_from_the_file_names():
-    from django.db import connection
-    from django.db.migrations.recorder import MigrationRecorder
-
-    from deliverology.cli import _every_migration_applied
-
-    assert _every_migration_applied(connection)
-    latest = MigrationRecorder.Migration.objects.filter(app="performance").latest("name")
-    latest.delete()
-    assert not _every_migration_applied(connection)
