@@ -367,12 +367,75 @@ def with_sql_and_copy(path: Path, threads: int | None) -> dict[str, pa.Table]:
     return found
 
 
+# The tables an import of figures writes, each with the order the import writes it in.
+FLOOR_TABLES = {
+    "performance_observation": "period, local_unit_id, subgroup_id",
+    "performance_historicalobservation": "history_id",
+}
+
+
+def database_floor(path: Path, threads: int | None) -> dict[str, pa.Table]:
+    """The database's own share of an import, as a floor no import can go under: the rows
+    the import wrote (figures and their first history rows), taken from the tables in binary
+    before the clock starts, written by a bare binary COPY into copies of the two tables,
+    whose indexes, unique and primary keys and foreign keys are then built as the import
+    builds them; in one transaction, rolled back. Prints its own time as `compute`."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://")
+    with psycopg.connect(url) as db:
+        rows = {table: _exported(db, table, order) for table, order in FLOOR_TABLES.items()}
+        started = time.perf_counter()
+        with db.transaction(force_rollback=True):
+            db.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for table, data in rows.items():
+                _floor_load(db, table, data)
+        took = time.perf_counter() - started
+    print(json.dumps({"compute": took, "peak": _own_peak()}))
+    raise SystemExit(0)
+
+
+def _exported(db: Any, table: str, order: str) -> bytes:
+    held = bytearray()
+    sql = f"COPY (SELECT * FROM {table} ORDER BY {order}) TO STDOUT (FORMAT BINARY)"  # noqa: S608
+    with db.cursor() as cursor, cursor.copy(sql) as copy:
+        for block in copy:
+            held += block
+    return bytes(held)
+
+
+def _floor_load(db: Any, table: str, data: bytes) -> None:
+    copy_of = f"floor_{table}"
+    db.execute(f"CREATE TABLE {copy_of} (LIKE {table} INCLUDING DEFAULTS)")
+    with db.cursor() as cursor, cursor.copy(f"COPY {copy_of} FROM STDIN (FORMAT BINARY)") as copy:
+        view = memoryview(data)
+        for start in range(0, len(view), 1 << 20):
+            copy.write(view[start : start + (1 << 20)])
+    indexes = db.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+        [table],
+    ).fetchall()
+    for name, definition in indexes:
+        renamed = definition.replace(f" {name} ON", f" floor_{name} ON", 1)
+        db.execute(renamed.replace(f"public.{table} ", f"public.{copy_of} ", 1))
+    constraints = db.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC",
+        [table],
+    ).fetchall()
+    for name, definition in constraints:
+        db.execute(f"ALTER TABLE {copy_of} ADD CONSTRAINT floor_{name} {definition}")
+
+
 VARIANTS: dict[str, Callable[[Path, int | None], Any]] = {
     "engine": with_engine,
     "engine-rows": with_engine_rows,
     "sql": with_sql,
     "pandas": with_pandas,
     "limit": with_sql_and_copy,
+    "floor": database_floor,
 }
 LABELS = {
     "engine": "Engine (`compute_record_metric_tables`, Ibis on DuckDB, Arrow out; SQL kept)",
@@ -381,6 +444,8 @@ LABELS = {
     "sql": "DuckDB SQL by hand",
     "pandas": "pandas, as an analyst writes it",
     "limit": "The limit: DuckDB SQL by hand + bare binary COPY into an unindexed table",
+    "floor": "The database's floor: the import's rows, bare binary COPY into copies of its "
+    "tables, keys and indexes built",
 }
 
 
@@ -703,6 +768,7 @@ class Imported:
     observations: int
     again: Run
     limit: Run | None
+    floor: Run | None
 
 
 def imports(args: argparse.Namespace, databases: list[str]) -> list[str]:
@@ -740,10 +806,12 @@ def _import_once(env: dict[str, str], hierarchy: Path, path: Path, definition: P
     again, _ = measured(
         [*cli, "import", "records", str(path), "--definition", str(definition)], env
     )
-    limit = None
+    limit = floor = None
     if "DATABASE_URL" in env:
         limit, _ = measured(variant_command("limit", path, None, None), env)
-    return Imported(units, records, int(counted.strip().splitlines()[-1]), again, limit)
+        floor, _ = measured(variant_command("floor", path, None, None), env)
+    observations = int(counted.strip().splitlines()[-1])
+    return Imported(units, records, observations, again, limit, floor)
 
 
 def _fresh_database(database: str) -> dict[str, str]:
@@ -810,6 +878,15 @@ def _import_lines(
                 for database, done in runs.items()
             )
             + ".",
+        ]
+    floors = [d.floor for done in runs.values() for d in done if d.floor is not None]
+    if limits and floors:
+        floor = statistics.median(f.compute for f in floors)
+        lines += [
+            "",
+            f"{LABELS['floor']} (the same rows, same run, timed inside its process): "
+            f"**{floor:.1f} s**, {floor / limit:.2f}× the limit: the database's work alone, "
+            "before any figure is computed.",
         ]
     return [*lines, ""]
 
