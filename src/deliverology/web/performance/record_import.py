@@ -303,7 +303,7 @@ def write(
 ) -> None:
     """Write the new and changed figures, their history and the metric's roll-ups, in one
     transaction."""
-    with transaction.atomic():
+    with transaction.atomic(), _sqlite_cache(budget):
         # PostgreSQL reads the figures of the other periods before writing (at a first load
         # there are none, and none are found quicker than among the rows just written),
         # with the table locked against other writers until the commit.
@@ -317,6 +317,25 @@ def write(
         if not read_first:
             _figures_after_the_write(con, metric)
         refresh_rollups_of(con, metric, "after")
+
+
+@contextmanager
+def _sqlite_cache(budget: Budget) -> Iterator[None]:
+    """SQLite keeps as many of the tables' pages in memory as PostgreSQL has to build an
+    index (`Budget.index_build_mb`) while the import writes: its unique key and indexes
+    take each new row in place, a lookup a row, too many for its default 2 MiB."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (kept,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{budget.index_build_mb * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(kept)}")
 
 
 # The metric's figures as the database holds them once the import is written: the file's
@@ -463,8 +482,15 @@ SELECT $metric::BIGINT AS metric_id, local_unit_id, subgroup_id, period, period_
        numerator, denominator, value, false AS provisional, '' AS missing_reason,
        $source::VARCHAR AS source, $run::BIGINT AS import_run_id
 FROM compared WHERE state = 'new'
-ORDER BY period, local_unit_id, subgroup_id
+ORDER BY {order}
 """
+# PostgreSQL builds the indexes again and takes the rows in the order of the index they are
+# read by (which is then built from rows already in order); SQLite keeps its unique key as
+# the rows are written and takes them in its order.
+_ORDER = {
+    "postgresql": "period, local_unit_id, subgroup_id",
+    "sqlite": "local_unit_id, subgroup_id, period",
+}
 
 
 def _write_new(
@@ -475,9 +501,8 @@ def _write_new(
     budget: Budget,
     by: User | None,
 ) -> None:
-    """The new figures and their first history rows, in chunks, by period: the order of
-    the index the figures are read by (which is then built from rows already in order, or
-    grows at its end).
+    """The new figures and their first history rows, in chunks, in the order of one of the
+    table's indexes (`_ORDER`).
 
     On PostgreSQL the figures take ids kept for them (`reserve_ids`), so that their history
     rows, with the same ids, go in a second binary COPY of the same rows rather than being
@@ -485,8 +510,9 @@ def _write_new(
     copied from them in one statement."""
     values = {"metric": metric.pk, "source": run.file_name, "run": run.pk}
     history = Observation.history.model
+    new_figures = _NEW.format(order=_ORDER.get(connection.vendor, _ORDER["sqlite"]))
     if connection.vendor != "postgresql":
-        reader = con.sql(_NEW, params=values).to_arrow_reader(budget.rows_a_chunk)
+        reader = con.sql(new_figures, params=values).to_arrow_reader(budget.rows_a_chunk)
         with _loaded_in_bulk(Observation, new, budget):
             Observation.objects.load_figure_batches(_chunks(reader))
         with _loaded_in_bulk(history, new, budget):
@@ -494,7 +520,7 @@ def _write_new(
         return
     # Kept in order, so that each row's place in the table (its rowid) gives its ids.
     con.execute("SET preserve_insertion_order = true")
-    con.execute(f"CREATE TABLE new_figures AS {_NEW}", values)  # noqa: S608
+    con.execute(f"CREATE TABLE new_figures AS {new_figures}", values)  # noqa: S608
     con.execute("SET preserve_insertion_order = false")
     new = _count(con, "new_figures")
     if not new:
