@@ -236,7 +236,7 @@ def cmd_import(args: argparse.Namespace) -> None:
         ImportRun.Kind(kind), path.resolve(), mapping=mapping, mapping_name=mapping_name
     )
     with console.status("Checking the file") as status:
-        run = run_import(run, commit=not args.check, say=status.update)
+        run = run_import(run, commit=not args.check, say=status.update, recompute=args.recompute)
     _print_run(run)
     if run.outcome in (ImportRun.Outcome.REFUSED, ImportRun.Outcome.FAILED):
         raise CommandError("Nothing was saved.")
@@ -459,6 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--mapping", help="a saved mapping's name, or a JSON mapping file")
     load.add_argument("--definition", help="for records: the metric definition (TOML or JSON)")
     load.add_argument("--check", action="store_true", help="check and preview, save nothing")
+    load.add_argument(
+        "--recompute",
+        action="store_true",
+        help="for records: compute and compare in full even when the same file and definition "
+        "were imported and nothing has changed since",
+    )
     load.set_defaults(handler=cmd_import)
 
     listing = commands.add_parser(

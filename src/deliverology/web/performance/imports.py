@@ -32,10 +32,10 @@ from deliverology.core.periods import PeriodKind, parse_period
 from deliverology.engine.backends import BackendError
 from deliverology.engine.definitions import DefinitionError, RecordDefinition
 from deliverology.engine.mapping import DEFAULT_SUBGROUP, ColumnMapping
-from deliverology.engine.metrics import RecordMetricError
+from deliverology.engine.metrics import RecordMetric, RecordMetricError
 from deliverology.engine.observations import MetricSpec, ObservationRow, read_observations
 from deliverology.engine.reading import UNPACKED_RATIO
-from deliverology.web.performance import record_import
+from deliverology.web.performance import record_import, reimport
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.hierarchy_import import import_hierarchy as _import_hierarchy
 from deliverology.web.performance.models import (
@@ -46,6 +46,7 @@ from deliverology.web.performance.models import (
     Observation,
     Subgroup,
 )
+from deliverology.web.performance.versions import FiguresState
 
 Say = Callable[[str], None]
 Key = tuple[int, int, int, str]  # metric, local unit, subgroup, period
@@ -135,8 +136,12 @@ def start_import(
     )
 
 
-def run_import(run: ImportRun, *, commit: bool, say: Say | None = None) -> ImportRun:
-    """Check the run's file, then (if `commit` and it has no problems) write it."""
+def run_import(
+    run: ImportRun, *, commit: bool, say: Say | None = None, recompute: bool = False
+) -> ImportRun:
+    """Check the run's file, then (if `commit` and it has no problems) write it. A record
+    file imported again with nothing changed is not computed again unless `recompute`
+    (reimport.py)."""
     path = Path(run.stored_path)
     if file_sha256(path) != run.file_sha256:
         return run.finish(ImportRun.Outcome.FAILED, ["The file changed after it was uploaded."])
@@ -148,7 +153,7 @@ def run_import(run: ImportRun, *, commit: bool, say: Say | None = None) -> Impor
     if run.kind == ImportRun.Kind.HIERARCHY:
         return _import_hierarchy(run, path, commit=commit, say=report)
     if run.kind == ImportRun.Kind.RECORDS:
-        return _import_records(run, path, commit=commit, say=report)
+        return _import_records(run, path, commit=commit, say=report, recompute=recompute)
     return _import_observations(run, path, commit=commit, say=report)
 
 
@@ -256,23 +261,29 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
     return _compare_and_write(run, read.rows, known, commit=commit, say=say)
 
 
-def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> ImportRun:
+def _import_records(
+    run: ImportRun, path: Path, *, commit: bool, say: Say, recompute: bool = False
+) -> ImportRun:
     """Figures computed from records stay in a DuckDB workspace until they are written: see
-    record_import.py."""
+    record_import.py. The same file and definition as a committed import, with nothing
+    changed since, is answered without computing (reimport.py) unless `recompute`."""
+    codes = reimport.codes_fingerprint()
     known = Known.load()
+    try:
+        definition, computed = _record_metric(run, known)
+    except DefinitionError as error:
+        return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
+    metric = known.metrics[definition.metric]
+    engine = settings.DELIVEROLOGY_ENGINE
+    run.fingerprint = reimport.import_fingerprint(run, metric, computed, engine, codes)
+    matched = None if recompute else reimport.unchanged_since(run)
+    if matched is not None:
+        return _unchanged(run, matched, commit=commit)
     budget = record_import.Budget.from_settings()
     with record_import.workspace(budget) as workspace:
         try:
-            definition = RecordDefinition.from_dict(run.mapping)
-            spec = known.metric_specs().get(definition.metric)
-            if spec is None:
-                raise DefinitionError(
-                    f"metric '{definition.metric}' is not defined in Deliverology"
-                )
             say(f"Computing {definition.metric} from the records, at every level")
-            record_import.compute_figures(
-                workspace, path, definition.record_metric(spec), settings.DELIVEROLOGY_ENGINE
-            )
+            record_import.compute_figures(workspace, path, computed, engine)
         except (DefinitionError, RecordMetricError, BackendError, duckdb.Error, IbisError) as error:
             return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
         con = workspace.con
@@ -284,20 +295,59 @@ def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> Im
         if problems:
             return run.finish(ImportRun.Outcome.REFUSED, problems)
         say("Comparing with the figures already held")
-        metric = known.metrics[definition.metric]
+        before = reimport.state_before() if commit else None
         compared = record_import.compare(con, metric, budget)
         run.rows_new, run.rows_changed = compared.new, compared.changed
         run.rows_unchanged = compared.unchanged
         if not commit:
             return run.finish(ImportRun.Outcome.PREVIEWED)
-        if compared.new or compared.changed:
-            say(f"Writing {compared.new:,} new and {compared.changed:,} changed figures")
-            try:
-                record_import.write(con, metric, run, compared, budget, run.created_by)
-            except DatabaseError as error:
-                run.finish(ImportRun.Outcome.FAILED, [f"The database refused the import: {error}"])
-                raise
+        left = _write_records(run, con, metric, compared, budget, before, say)
+    run.figures_state = str(left) if left is not None else ""
     return run.finish(ImportRun.Outcome.COMMITTED)
+
+
+def _record_metric(run: ImportRun, known: Known) -> tuple[RecordDefinition, RecordMetric]:
+    """The run's definition, and the engine's metric with how it adds up as the database
+    knows it."""
+    definition = RecordDefinition.from_dict(run.mapping)
+    spec = known.metric_specs().get(definition.metric)
+    if spec is None:
+        raise DefinitionError(f"metric '{definition.metric}' is not defined in Deliverology")
+    return definition, definition.record_metric(spec)
+
+
+def _unchanged(run: ImportRun, matched: ImportRun, *, commit: bool) -> ImportRun:
+    """An import of the same fingerprint as `matched`, with the figures as it left them:
+    its counts, nothing computed, nothing written. A committed one keeps the state, so it
+    serves as a match in turn."""
+    reimport.take_over(run, matched)
+    if not commit:
+        return run.finish(ImportRun.Outcome.PREVIEWED)
+    run.figures_state = matched.figures_state
+    return run.finish(ImportRun.Outcome.COMMITTED)
+
+
+def _write_records(
+    run: ImportRun,
+    con: duckdb.DuckDBPyConnection,
+    metric: Metric,
+    compared: record_import.Compared,
+    budget: record_import.Budget,
+    before: FiguresState | None,
+    say: Say,
+) -> FiguresState | None:
+    """Write the new and changed figures, and read the state of the figures they leave in
+    the same transaction (None when it cannot be vouched for)."""
+    if not (compared.new or compared.changed):
+        return reimport.state_left(before, 0, 0)
+    say(f"Writing {compared.new:,} new and {compared.changed:,} changed figures")
+    try:
+        with transaction.atomic():
+            record_import.write(con, metric, run, compared, budget, run.created_by)
+            return reimport.state_left(before, compared.new, compared.changed)
+    except DatabaseError as error:
+        run.finish(ImportRun.Outcome.FAILED, [f"The database refused the import: {error}"])
+        raise
 
 
 def _compare_and_write(
