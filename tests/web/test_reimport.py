@@ -191,3 +191,24 @@ def test_a_change_of_figures_while_an_import_ran_keeps_it_from_serving(state, fi
     run = load(data, definition)
     assert not skipped(run)
     assert run.rows_changed == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_written_while_it_was_read_keeps_the_import_from_serving(state, files, monkeypatch):
+    """The figures of a file written to while the engine read it may not be those of the
+    file that was hashed: that import cannot serve as a match."""
+    data, definition = files
+    compute = record_import.compute_figures
+
+    def computing_then_written(*args, **kwargs):
+        compute(*args, **kwargs)
+        data.write_bytes(data.read_bytes())  # the same bytes, written again
+
+    with monkeypatch.context() as patched:
+        patched.setattr(record_import, "compute_figures", computing_then_written)
+        during = load(data, definition)
+    assert during.rows_new > 0 and during.figures_state == ""
+    run = load(data, definition)
+    assert not skipped(run)
+    assert (run.rows_new, run.rows_changed) == (0, 0) and run.figures_state
+    assert skipped(load(data, definition))

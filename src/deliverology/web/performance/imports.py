@@ -101,6 +101,16 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:,.1f} MB"
 
 
+FileSeen = tuple[int, int, int, int]
+
+
+def file_seen(path: Path) -> FileSeen:
+    """What changes when a file is written or replaced: its size, modification time (to the
+    nanosecond), inode and device."""
+    found = path.stat()
+    return found.st_size, found.st_mtime_ns, found.st_ino, found.st_dev
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -137,14 +147,28 @@ def start_import(
 
 
 def run_import(
-    run: ImportRun, *, commit: bool, say: Say | None = None, recompute: bool = False
+    run: ImportRun,
+    *,
+    commit: bool,
+    say: Say | None = None,
+    recompute: bool = False,
+    seen: FileSeen | None = None,
 ) -> ImportRun:
     """Check the run's file, then (if `commit` and it has no problems) write it. A record
     file imported again with nothing changed is not computed again unless `recompute`
-    (reimport.py)."""
+    (reimport.py).
+
+    A queued file is hashed again first, in case it changed while it waited. A caller that
+    looked at the file (`file_seen`) just before `start_import` hashed it gives `seen`
+    instead: the file is only looked at again, not hashed twice (a national file takes a
+    second or more to hash)."""
     path = Path(run.stored_path)
-    if file_sha256(path) != run.file_sha256:
-        return run.finish(ImportRun.Outcome.FAILED, ["The file changed after it was uploaded."])
+    if seen is None:
+        seen = file_seen(path)
+        if file_sha256(path) != run.file_sha256:
+            return run.finish(ImportRun.Outcome.FAILED, ["The file changed after it was uploaded."])
+    elif file_seen(path) != seen:
+        return run.finish(ImportRun.Outcome.FAILED, ["The file changed while it was read."])
     report = _progress_reporter(run, also=say)
     run.outcome = ImportRun.Outcome.RUNNING
     run.runner = this_runner()
@@ -153,7 +177,7 @@ def run_import(
     if run.kind == ImportRun.Kind.HIERARCHY:
         return _import_hierarchy(run, path, commit=commit, say=report)
     if run.kind == ImportRun.Kind.RECORDS:
-        return _import_records(run, path, commit=commit, say=report, recompute=recompute)
+        return _import_records(run, path, commit=commit, say=report, recompute=recompute, seen=seen)
     return _import_observations(run, path, commit=commit, say=report)
 
 
@@ -262,11 +286,13 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
 
 
 def _import_records(
-    run: ImportRun, path: Path, *, commit: bool, say: Say, recompute: bool = False
+    run: ImportRun, path: Path, *, commit: bool, say: Say, recompute: bool, seen: FileSeen
 ) -> ImportRun:
     """Figures computed from records stay in a DuckDB workspace until they are written: see
     record_import.py. The same file and definition as a committed import, with nothing
-    changed since, is answered without computing (reimport.py) unless `recompute`."""
+    changed since, is answered without computing (reimport.py) unless `recompute`. An
+    import whose file was touched between its hash (`seen` before it) and the end of its
+    reading keeps no state: its figures may not be those of the file it names."""
     codes = reimport.codes_fingerprint()
     known = Known.load()
     try:
@@ -302,7 +328,8 @@ def _import_records(
         if not commit:
             return run.finish(ImportRun.Outcome.PREVIEWED)
         left = _write_records(run, con, metric, compared, budget, before, say)
-    run.figures_state = str(left) if left is not None else ""
+    read_as_hashed = file_seen(path) == seen
+    run.figures_state = str(left) if left is not None and read_as_hashed else ""
     return run.finish(ImportRun.Outcome.COMMITTED)
 
 

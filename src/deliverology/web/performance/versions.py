@@ -47,11 +47,14 @@ class FiguresState:
         return f"{self.history}/{self.observations}/{self.rollups}"
 
 
+def _tables() -> tuple[type[Model], ...]:
+    return (Observation.history.model, Observation, Rollup)
+
+
 def figures_state() -> FiguresState:
     """The state of the figures as committed now, in one query."""
-    tables = (Observation.history.model, Observation, Rollup)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(latest_id(model) for model in tables))  # noqa: S608
+        cursor.execute("SELECT " + ", ".join(latest_id(model) for model in _tables()))  # noqa: S608
         history, observations, rollups = cursor.fetchone()
     return FiguresState(history or 0, observations or 0, rollups or 0)
 
@@ -62,8 +65,7 @@ def complete_figures_state() -> FiguresState | None:
     kept to its end, so nothing but that transaction's own writes can follow the state."""
     if connection.vendor != "postgresql":
         return figures_state()
-    tables = (Observation.history.model, Observation, Rollup)
-    listed = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
+    listed = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in _tables())
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
