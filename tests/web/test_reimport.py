@@ -4,9 +4,10 @@ of the file, the definition, a figure, a roll-up or a unit makes it compute in f
 from __future__ import annotations
 
 import pytest
+from django.db import connection, connections
 
 from deliverology.cli import main
-from deliverology.web.performance import record_import
+from deliverology.web.performance import record_import, versions
 from deliverology.web.performance.actions import refresh_rollups
 from deliverology.web.performance.models import ImportRun, LocalUnit, Metric, Observation, Rollup
 from tests.web import test_import_cli as import_cli
@@ -212,3 +213,22 @@ def test_a_file_written_while_it_was_read_keeps_the_import_from_serving(state, f
     assert not skipped(run)
     assert (run.rows_new, run.rows_changed) == (0, 0) and run.figures_state
     assert skipped(load(data, definition))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_write_in_progress_leaves_no_state_to_vouch_for(monkeypatch):
+    """Ids are handed out before their rows commit: while another transaction may write
+    figures, the state cannot be read complete, and none is given."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its state is always complete")
+    monkeypatch.setattr(versions, "LOCK_WAIT", "200ms")
+    other = connections.create_connection("default")
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Rollup._meta.db_table} IN ROW EXCLUSIVE MODE")
+        assert versions.complete_figures_state() is None
+    finally:
+        other.rollback()
+        other.close()
+    assert versions.complete_figures_state() == versions.figures_state()
