@@ -216,7 +216,12 @@ def _stop_serving(signum: int, frame: object) -> None:
 
 def cmd_import(args: argparse.Namespace) -> None:
     migrate_database()
-    from deliverology.web.performance.imports import file_too_large, run_import, start_import
+    from deliverology.web.performance.imports import (
+        file_seen,
+        file_too_large,
+        run_import,
+        start_import,
+    )
     from deliverology.web.performance.models import ImportRun
 
     path = Path(args.file)
@@ -232,11 +237,18 @@ def cmd_import(args: argparse.Namespace) -> None:
         mapping, mapping_name = _mapping(args)
     elif kind == ImportRun.Kind.RECORDS:
         mapping, mapping_name = _definition(args)
+    seen = file_seen(path.resolve())  # before it is hashed: then checked, not hashed again
     run = start_import(
         ImportRun.Kind(kind), path.resolve(), mapping=mapping, mapping_name=mapping_name
     )
     with console.status("Checking the file") as status:
-        run = run_import(run, commit=not args.check, say=status.update)
+        run = run_import(
+            run,
+            commit=not args.check,
+            say=status.update,
+            recompute=args.recompute,
+            seen=seen,
+        )
     _print_run(run)
     if run.outcome in (ImportRun.Outcome.REFUSED, ImportRun.Outcome.FAILED):
         raise CommandError("Nothing was saved.")
@@ -459,6 +471,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--mapping", help="a saved mapping's name, or a JSON mapping file")
     load.add_argument("--definition", help="for records: the metric definition (TOML or JSON)")
     load.add_argument("--check", action="store_true", help="check and preview, save nothing")
+    load.add_argument(
+        "--recompute",
+        action="store_true",
+        help="for records: compute and compare in full even when the same file and definition "
+        "were imported and nothing has changed since",
+    )
     load.set_defaults(handler=cmd_import)
 
     listing = commands.add_parser(

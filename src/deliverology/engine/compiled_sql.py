@@ -50,7 +50,7 @@ class CompiledSql:
         """The statement of `step` with `choices`, as kept, or compiled now and kept."""
         if self._folder is None:
             return compile_()
-        path = self._folder / f"{_key({**self._base, 'step': step, **choices})}.json"
+        path = self._folder / f"{fingerprint({**self._base, 'step': step, **choices})}.json"
         kept = _read(path)
         if kept is not None:
             return kept
@@ -72,8 +72,13 @@ def key_base(
         "definition": list(definition),
         "columns": [list(c) for c in columns],
         "source": hashlib.sha256(source).hexdigest(),
-        "versions": {name: _version(name) for name in _LIBRARIES},
+        "versions": library_versions(),
     }
+
+
+def library_versions(names: Sequence[str] = _LIBRARIES) -> dict[str, str]:
+    """The installed versions of `names` ("absent" for one not installed)."""
+    return {name: _version(name) for name in names}
 
 
 def _version(name: str) -> str:
@@ -83,7 +88,9 @@ def _version(name: str) -> str:
         return "absent"
 
 
-def _key(parts: Mapping[str, Any]) -> str:
+def fingerprint(parts: Mapping[str, Any]) -> str:
+    """The SHA-256 of `parts` written as canonical JSON (keys sorted, no spaces): the same
+    parts give the same fingerprint in any process, any other parts another one."""
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -20,6 +20,7 @@ gives back from an earlier run; the statements run on the DuckDB connection itse
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -33,10 +34,17 @@ from typing import Any, NamedTuple
 import duckdb
 import pyarrow as pa
 
+from deliverology.core import periods as periods_module
 from deliverology.core.aggregation import Aggregation
 from deliverology.core.periods import PeriodError, PeriodKind, parse_period, period_containing
 from deliverology.engine.backends import Backend, arrow_result, arrow_table, backend_of, connect
-from deliverology.engine.compiled_sql import Compiled, CompiledSql, key_base
+from deliverology.engine.compiled_sql import (
+    Compiled,
+    CompiledSql,
+    fingerprint,
+    key_base,
+    library_versions,
+)
 from deliverology.engine.mapping import DEFAULT_SUBGROUP
 
 # A column whose values are summed (true counts as 1), or a function of the Ibis table
@@ -367,6 +375,31 @@ def _raw_periods(duck: _DuckDB, statements: CompiledSql, periods: _Periods) -> l
 
     statement = statements.get("finest periods", {"by_month": periods.by_month}, compile_)
     return list(duck.result(statement).column(0).to_pylist())
+
+
+# The libraries whose versions may change a figure: what reads the records, what computes
+# on them, what carries the results.
+_FIGURE_LIBRARIES = ("duckdb", "ibis-framework", "sqlglot", "pyarrow", "pyspark")
+
+
+def record_metric_key(metric: RecordMetric, backend: Backend | str) -> str | None:
+    """The fingerprint of everything the figures of `metric` depend on but the records: its
+    definition written in full (aggregation, period kind and scale included), the backend,
+    the versions of the libraries and the source of the code that compute them, periods
+    included. Records that are the same give the same figures under the same fingerprint.
+    None when the metric holds Python functions (their effect cannot be written down)."""
+    definition = _definition([metric])
+    if definition is None:
+        return None
+    source = _source() + Path(periods_module.__file__).read_bytes()
+    return fingerprint(
+        {
+            "definition": definition,
+            "backend": str(backend_of(backend)),
+            "source": hashlib.sha256(source).hexdigest(),
+            "versions": library_versions(_FIGURE_LIBRARIES),
+        }
+    )
 
 
 def _source() -> bytes:

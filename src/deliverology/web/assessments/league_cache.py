@@ -26,6 +26,7 @@ from django.db import connection
 from django.db.models import Model
 
 from deliverology.web.performance.models import LocalUnit, Observation, Rollup
+from deliverology.web.performance.versions import latest_id
 from deliverology.web.priorities.models import Target, Trajectory, TrajectoryPoint
 from deliverology.web.subtargets.models import SubTarget, SubTargetPoint, SubTargetSet
 
@@ -52,21 +53,14 @@ _LAST_ID_AND_COUNT: tuple[type[Model], ...] = (SubTargetPoint, TrajectoryPoint, 
 def data_version() -> tuple[Any, ...]:
     """The version of everything a league table is ranked from: changes with any of it."""
     quote = connection.ops.quote_name
-    parts = [_latest(model.history.model) for model in _WITH_HISTORY]  # type: ignore[attr-defined]
-    parts += [_latest(model) for model in _LAST_ID]
+    parts = [latest_id(model.history.model) for model in _WITH_HISTORY]  # type: ignore[attr-defined]
+    parts += [latest_id(model) for model in _LAST_ID]
     for model in _LAST_ID_AND_COUNT:
-        parts += [_latest(model), f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})"]  # noqa: S608
+        parts += [latest_id(model), f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})"]  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))  # noqa: S608  (our own table names)
         row = cursor.fetchone()
     return tuple(row)
-
-
-def _latest(model: type[Model]) -> str:
-    """The query of a table's last id."""
-    quote = connection.ops.quote_name
-    column = quote(model._meta.pk.column)
-    return f"(SELECT MAX({column}) FROM {quote(model._meta.db_table)})"  # noqa: S608
 
 
 class Kept:

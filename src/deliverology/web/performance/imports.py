@@ -32,10 +32,10 @@ from deliverology.core.periods import PeriodKind, parse_period
 from deliverology.engine.backends import BackendError
 from deliverology.engine.definitions import DefinitionError, RecordDefinition
 from deliverology.engine.mapping import DEFAULT_SUBGROUP, ColumnMapping
-from deliverology.engine.metrics import RecordMetricError
+from deliverology.engine.metrics import RecordMetric, RecordMetricError
 from deliverology.engine.observations import MetricSpec, ObservationRow, read_observations
 from deliverology.engine.reading import UNPACKED_RATIO
-from deliverology.web.performance import record_import
+from deliverology.web.performance import record_import, reimport
 from deliverology.web.performance.actions import record_creation_history, refresh_rollups
 from deliverology.web.performance.hierarchy_import import import_hierarchy as _import_hierarchy
 from deliverology.web.performance.models import (
@@ -46,6 +46,7 @@ from deliverology.web.performance.models import (
     Observation,
     Subgroup,
 )
+from deliverology.web.performance.versions import FiguresState
 
 Say = Callable[[str], None]
 Key = tuple[int, int, int, str]  # metric, local unit, subgroup, period
@@ -100,6 +101,16 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:,.1f} MB"
 
 
+FileSeen = tuple[int, int, int, int]
+
+
+def file_seen(path: Path) -> FileSeen:
+    """What changes when a file is written or replaced: its size, modification time (to the
+    nanosecond), inode and device."""
+    found = path.stat()
+    return found.st_size, found.st_mtime_ns, found.st_ino, found.st_dev
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -135,11 +146,29 @@ def start_import(
     )
 
 
-def run_import(run: ImportRun, *, commit: bool, say: Say | None = None) -> ImportRun:
-    """Check the run's file, then (if `commit` and it has no problems) write it."""
+def run_import(
+    run: ImportRun,
+    *,
+    commit: bool,
+    say: Say | None = None,
+    recompute: bool = False,
+    seen: FileSeen | None = None,
+) -> ImportRun:
+    """Check the run's file, then (if `commit` and it has no problems) write it. A record
+    file imported again with nothing changed is not computed again unless `recompute`
+    (reimport.py).
+
+    A queued file is hashed again first, in case it changed while it waited. A caller that
+    looked at the file (`file_seen`) just before `start_import` hashed it gives `seen`
+    instead: the file is only looked at again, not hashed twice (a national file takes a
+    second or more to hash)."""
     path = Path(run.stored_path)
-    if file_sha256(path) != run.file_sha256:
-        return run.finish(ImportRun.Outcome.FAILED, ["The file changed after it was uploaded."])
+    if seen is None:
+        seen = file_seen(path)
+        if file_sha256(path) != run.file_sha256:
+            return run.finish(ImportRun.Outcome.FAILED, ["The file changed after it was uploaded."])
+    elif file_seen(path) != seen:
+        return run.finish(ImportRun.Outcome.FAILED, ["The file changed while it was read."])
     report = _progress_reporter(run, also=say)
     run.outcome = ImportRun.Outcome.RUNNING
     run.runner = this_runner()
@@ -148,7 +177,7 @@ def run_import(run: ImportRun, *, commit: bool, say: Say | None = None) -> Impor
     if run.kind == ImportRun.Kind.HIERARCHY:
         return _import_hierarchy(run, path, commit=commit, say=report)
     if run.kind == ImportRun.Kind.RECORDS:
-        return _import_records(run, path, commit=commit, say=report)
+        return _import_records(run, path, commit=commit, say=report, recompute=recompute, seen=seen)
     return _import_observations(run, path, commit=commit, say=report)
 
 
@@ -256,23 +285,31 @@ def _import_observations(run: ImportRun, path: Path, *, commit: bool, say: Say) 
     return _compare_and_write(run, read.rows, known, commit=commit, say=say)
 
 
-def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> ImportRun:
+def _import_records(
+    run: ImportRun, path: Path, *, commit: bool, say: Say, recompute: bool, seen: FileSeen
+) -> ImportRun:
     """Figures computed from records stay in a DuckDB workspace until they are written: see
-    record_import.py."""
+    record_import.py. The same file and definition as a committed import, with nothing
+    changed since, is answered without computing (reimport.py) unless `recompute`. An
+    import whose file was touched between its hash (`seen` before it) and the end of its
+    reading keeps no state: its figures may not be those of the file it names."""
+    codes = reimport.codes_fingerprint()
     known = Known.load()
+    try:
+        definition, computed = _record_metric(run, known)
+    except DefinitionError as error:
+        return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
+    metric = known.metrics[definition.metric]
+    engine = settings.DELIVEROLOGY_ENGINE
+    run.fingerprint = reimport.import_fingerprint(run, metric, computed, engine, codes)
+    matched = None if recompute else reimport.unchanged_since(run)
+    if matched is not None:
+        return _unchanged(run, matched, commit=commit)
     budget = record_import.Budget.from_settings()
     with record_import.workspace(budget) as workspace:
         try:
-            definition = RecordDefinition.from_dict(run.mapping)
-            spec = known.metric_specs().get(definition.metric)
-            if spec is None:
-                raise DefinitionError(
-                    f"metric '{definition.metric}' is not defined in Deliverology"
-                )
             say(f"Computing {definition.metric} from the records, at every level")
-            record_import.compute_figures(
-                workspace, path, definition.record_metric(spec), settings.DELIVEROLOGY_ENGINE
-            )
+            record_import.compute_figures(workspace, path, computed, engine)
         except (DefinitionError, RecordMetricError, BackendError, duckdb.Error, IbisError) as error:
             return run.finish(ImportRun.Outcome.REFUSED, [f"{run.file_name}: {error}"])
         con = workspace.con
@@ -284,20 +321,60 @@ def _import_records(run: ImportRun, path: Path, *, commit: bool, say: Say) -> Im
         if problems:
             return run.finish(ImportRun.Outcome.REFUSED, problems)
         say("Comparing with the figures already held")
-        metric = known.metrics[definition.metric]
+        before = reimport.state_before() if commit else None
         compared = record_import.compare(con, metric, budget)
         run.rows_new, run.rows_changed = compared.new, compared.changed
         run.rows_unchanged = compared.unchanged
         if not commit:
             return run.finish(ImportRun.Outcome.PREVIEWED)
-        if compared.new or compared.changed:
-            say(f"Writing {compared.new:,} new and {compared.changed:,} changed figures")
-            try:
-                record_import.write(con, metric, run, compared, budget, run.created_by)
-            except DatabaseError as error:
-                run.finish(ImportRun.Outcome.FAILED, [f"The database refused the import: {error}"])
-                raise
+        left = _write_records(run, con, metric, compared, budget, before, say)
+    read_as_hashed = file_seen(path) == seen
+    run.figures_state = str(left) if left is not None and read_as_hashed else ""
     return run.finish(ImportRun.Outcome.COMMITTED)
+
+
+def _record_metric(run: ImportRun, known: Known) -> tuple[RecordDefinition, RecordMetric]:
+    """The run's definition, and the engine's metric with how it adds up as the database
+    knows it."""
+    definition = RecordDefinition.from_dict(run.mapping)
+    spec = known.metric_specs().get(definition.metric)
+    if spec is None:
+        raise DefinitionError(f"metric '{definition.metric}' is not defined in Deliverology")
+    return definition, definition.record_metric(spec)
+
+
+def _unchanged(run: ImportRun, matched: ImportRun, *, commit: bool) -> ImportRun:
+    """An import of the same fingerprint as `matched`, with the figures as it left them:
+    its counts, nothing computed, nothing written. A committed one keeps the state, so it
+    serves as a match in turn."""
+    reimport.take_over(run, matched)
+    if not commit:
+        return run.finish(ImportRun.Outcome.PREVIEWED)
+    run.figures_state = matched.figures_state
+    return run.finish(ImportRun.Outcome.COMMITTED)
+
+
+def _write_records(
+    run: ImportRun,
+    con: duckdb.DuckDBPyConnection,
+    metric: Metric,
+    compared: record_import.Compared,
+    budget: record_import.Budget,
+    before: FiguresState | None,
+    say: Say,
+) -> FiguresState | None:
+    """Write the new and changed figures, and read the state of the figures they leave in
+    the same transaction (None when it cannot be vouched for)."""
+    if not (compared.new or compared.changed):
+        return reimport.state_left(before, 0, 0)
+    say(f"Writing {compared.new:,} new and {compared.changed:,} changed figures")
+    try:
+        with transaction.atomic():
+            record_import.write(con, metric, run, compared, budget, run.created_by)
+            return reimport.state_left(before, compared.new, compared.changed)
+    except DatabaseError as error:
+        run.finish(ImportRun.Outcome.FAILED, [f"The database refused the import: {error}"])
+        raise
 
 
 def _compare_and_write(

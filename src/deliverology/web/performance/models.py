@@ -297,6 +297,11 @@ class ImportRun(models.Model):
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
     problems = models.JSONField(_("problems"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
+    # A record import's fingerprint (the file, the definition, the metric, the units and
+    # subgroups, the engine) and, once committed, the state of the figures it left: the same
+    # fingerprint again while the figures are in that state changes nothing (reimport.py).
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    figures_state = models.CharField(max_length=100, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
