@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
+Buffer = bytes | memoryview
+
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
 
@@ -70,9 +72,10 @@ class Column:
     kind: str
 
 
-def encode(batch: pa.RecordBatch, columns: list[Column]) -> bytes:
+def encode(batch: pa.RecordBatch, columns: list[Column]) -> Buffer:
     """The batch's rows in the binary COPY format, without the signature and trailer (sent
-    once for the whole COPY)."""
+    once for the whole COPY): the bytes of one numpy array, not copied, when the rows share
+    one layout."""
     import numpy as np
     import pyarrow as pa
 
@@ -156,7 +159,7 @@ def _numbers(array: pa.Array, kind: str) -> np.ndarray:
     return numbers
 
 
-def _rows_of_one_layout(values: list[_Values], layout: np.ndarray) -> bytes:
+def _rows_of_one_layout(values: list[_Values], layout: np.ndarray) -> Buffer:
     """Rows whose fields all have the lengths of `layout`, as one numpy record array."""
     import numpy as np
 
@@ -172,7 +175,7 @@ def _rows_of_one_layout(values: list[_Values], layout: np.ndarray) -> bytes:
         if length <= 0:
             continue
         out[f"value{i}"] = value.numbers if value.numbers is not None else _texts(value, length)
-    return out.tobytes()
+    return out.view(np.uint8).data
 
 
 def _texts(value: _Values, length: int) -> np.ndarray:

@@ -527,7 +527,7 @@ def copy_batches(
             for batch in itertools.chain([first], batches):
                 for name, value in repeated.items():
                     batch = batch.append_column(name, pa.repeat(value, len(batch)))
-                copy.write(memoryview(copy_format.encode(batch, columns)))
+                copy.write(copy_format.encode(batch, columns))
                 count += len(batch)
             copy.write(copy_format.TRAILER)
     return count
