@@ -488,3 +488,37 @@ def test_the_hierarchy_preview_names_types_the_configuration_does_not_label(db):
     assert run.outcome == ImportRun.Outcome.PREVIEWED
     assert any("give the type 'local_authority', which is not one of" in n for n in run.notes)
     assert not any("'region'" in note for note in run.notes)
+
+
+def test_new_units_are_written_a_level_at_a_time_with_the_paths_a_save_gives(
+    england_setup, tmp_path, monkeypatch
+):
+    # Children listed before their parents, three new levels, and a new school under an
+    # existing authority that moves to a new region in the same file; two units a statement.
+    monkeypatch.setattr("deliverology.web.performance.hierarchy_import._UNITS_A_STATEMENT", 2)
+    moved = LocalUnit.objects.filter(type="local_authority", valid_to=None).earliest("code")
+    rows = [
+        "code,name,type,parent_code,valid_from,valid_to",
+        "S3,School 3,school,D2,,",
+        "S1,School 1,school,D1,,",
+        "S2,School 2,school,D1,,",
+        "D1,District 1,district,R1,,",
+        "D2,District 2,district,R1,,",
+        "R1,New region,region,E92000001,,",
+        f"S4,School 4,school,{moved.code},,",
+        f'{moved.code},"{moved.name}",local_authority,R1,,',
+    ]
+    path = tmp_path / "units.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    run = load(ImportRun.Kind.HIERARCHY, path)
+
+    assert run.outcome == ImportRun.Outcome.COMMITTED, run.problems
+    assert (run.rows_new, run.rows_changed) == (7, 1)
+    units = {u.code: u for u in LocalUnit.objects.select_related("parent")}
+    assert units["S3"].parent.code == "D2" and units["D1"].parent.code == "R1"
+    assert units["S4"].path == f"/E92000001/R1/{moved.code}/S4/"
+    assert units["S1"].path == "/E92000001/R1/D1/S1/" and units["S1"].depth == 3
+    for unit in units.values():
+        assert unit.path == unit.expected_path(), unit.code
+        assert unit.depth == unit.path.count("/") - 2, unit.code

@@ -111,6 +111,11 @@ def _differs(place: UnitPlace, existing: dict[str, LocalUnit]) -> bool:
     )
 
 
+# New units are written a level of the tree at a time, a few thousand to a statement: a
+# national file of 100,000 schools is a handful of statements, not 100,000 saves.
+_UNITS_A_STATEMENT = 2000
+
+
 @transaction.atomic
 def _write(
     places: dict[str, UnitPlace],
@@ -119,19 +124,35 @@ def _write(
     existing: dict[str, LocalUnit],
 ) -> None:
     units = dict(existing)
-    for place in sorted(new, key=lambda p: _depth(p.code, places)):
-        units[place.code] = LocalUnit(code=place.code)
-        _apply(units[place.code], place, units)
+    levels: dict[int, list[UnitPlace]] = {}
+    for place in new:
+        levels.setdefault(_depth(place.code, places), []).append(place)
+    for depth in sorted(levels):
+        _create(levels[depth], units)
     for place in changed:
-        _apply(units[place.code], place, units)
+        unit = units[place.code]
+        _apply(unit, place, units)
+        unit.save()
+
+
+def _create(level: list[UnitPlace], units: dict[str, LocalUnit]) -> None:
+    """New units whose parents are saved already."""
+    created = []
+    for place in level:
+        unit = units[place.code] = LocalUnit(code=place.code)
+        _apply(unit, place, units)
+        unit.place_in_tree()
+        created.append(unit)
+    LocalUnit.objects.bulk_create(created, batch_size=_UNITS_A_STATEMENT)
 
 
 def _apply(unit: LocalUnit, place: UnitPlace, units: dict[str, LocalUnit]) -> None:
+    """The place's fields on the unit, checked. Its parent is not looked up again: every
+    parent was checked as a set (`_unknown_parents`) and is saved by now."""
     unit.name, unit.type = place.name, place.type
     unit.valid_from, unit.valid_to = place.valid_from, place.valid_to
     unit.parent = units[place.parent_code] if place.parent_code else None
-    unit.full_clean(validate_unique=False)
-    unit.save()
+    unit.full_clean(exclude=["parent"], validate_unique=False)
 
 
 def _depth(code: str, places: dict[str, UnitPlace]) -> int:

@@ -76,8 +76,7 @@ class LocalUnit(models.Model):
     @transaction.atomic
     def save(self, *args: Any, **kwargs: Any) -> None:
         old_path = self.path
-        self.path = self.expected_path()
-        self.depth = self.path.count("/") - 2
+        self.place_in_tree()
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             self._move_descendants(old_path)
@@ -91,6 +90,11 @@ class LocalUnit(models.Model):
                 raise ValidationError(
                     {"parent": _("A unit cannot sit under itself or one of its own sub-units.")}
                 )
+
+    def place_in_tree(self) -> None:
+        """Its path and depth, from its parent's (saved or not)."""
+        self.path = self.expected_path()
+        self.depth = self.path.count("/") - 2
 
     def expected_path(self) -> str:
         prefix = self.parent.path if self.parent_id is not None and self.parent else "/"
