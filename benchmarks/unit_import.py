@@ -84,12 +84,12 @@ def _empty(url: str) -> None:
 
 def _commit(checkout: Path) -> str:
     done = subprocess.run(  # noqa: S603
-        ["git", "-C", str(checkout), "log", "-1", "--format=%h %s"],  # noqa: S607
+        ["git", "-C", str(checkout), "log", "-1", "--format=%h"],  # noqa: S607
         capture_output=True,
         text=True,
         check=False,
     )
-    return done.stdout.strip()[:60] or str(checkout)
+    return done.stdout.strip() or str(checkout)
 
 
 def report(args: argparse.Namespace, times: dict[tuple[str, str], list[float]]) -> str:
