@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from throwaway_postgres import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
@@ -874,16 +875,7 @@ def _fresh_database(database: str) -> dict[str, str]:
 
 
 def _postgres(action: str) -> str:
-    env = {**os.environ, "PG_DIR": str(PG_DIR), "PGPORT": PG_PORT}
-    done = subprocess.run(  # noqa: S603
-        ["bash", "scripts/postgres.sh", action],  # noqa: S607
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    return postgres(action, PG_DIR, PG_PORT)
 
 
 def _import_lines(

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from throwaway_postgres import postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "unit_import.md"
 CACHE = ROOT / "var" / "bench" / "units"
@@ -65,16 +67,7 @@ def _cli(args: list[str], env: dict[str, str]) -> str:
 
 
 def _postgres(action: str) -> str:
-    env = {**os.environ, "PG_DIR": str(CACHE / "pg"), "PGPORT": PG_PORT}
-    done = subprocess.run(  # noqa: S603
-        ["bash", "scripts/postgres.sh", action],  # noqa: S607
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    return postgres(action, CACHE / "pg", PG_PORT)
 
 
 def _empty(url: str) -> None:
